@@ -1,0 +1,8 @@
+/**
+ * Every scenario, in the order the report lists them.
+ */
+import type { Scenario } from '../lib/scenario.js';
+import { routing } from './routing.js';
+
+/** The scenarios `npm run bench` runs, in order. */
+export const scenarios: readonly Scenario[] = [routing];
