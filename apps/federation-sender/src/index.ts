@@ -1,1 +1,31 @@
-export {};
+/**
+ * @homeserver/federation-sender: durable, per-destination delivery of federation transactions.
+ * The public surface; everything else is internal.
+ */
+export { FederationSenderError, errorCode, describeError, type FederationSenderErrorCode } from './errors.js';
+export { systemClock, sleep, type Clock } from './clock.js';
+export type * from './outbox/types.js';
+export { NO_BACKOFF } from './outbox/types.js';
+export { openSqliteOutbox, SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
+export { openOutbox } from './outbox/open-outbox.js';
+export { parsePdu, parseEdu, parseItemsText, MAX_PDU_BYTES, MAX_EDU_BYTES } from './outbox/parse-items.js';
+export { assertServerName } from './outbox/server-name.js';
+export { buildTransactionBody } from './outbox/transaction-body.js';
+export {
+	DEFAULT_BACKOFF_POLICY,
+	nextRetryInterval,
+	backoffAfterFailure,
+	retryAt,
+	isBackedOff,
+	type BackoffPolicy,
+	type Random,
+} from './backoff/policy.js';
+export {
+	DEFAULT_HTTP_RETRY_POLICY,
+	httpRetryDelay,
+	isRetryableStatus,
+	type HttpRetryPolicy,
+} from './backoff/http-retry.js';
+export { DeliveryWorker, SPEC_LIMITS, type DeliveryWorkerOptions } from './worker/delivery-worker.js';
+export { parsePduResults } from './worker/deliver-transaction.js';
+export type { SendTransaction, SendResult, WorkerEventMap } from './worker/types.js';

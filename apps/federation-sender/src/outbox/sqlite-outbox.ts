@@ -1,0 +1,292 @@
+/**
+ * The SQLite outbox (better-sqlite3): WAL journal with `synchronous=FULL`, so a commit acknowledged by
+ * `enqueue` survives a killed process and a power cut. Queries live in `sqlite-statements.ts`.
+ */
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { FederationSenderError } from '../errors.js';
+import { SCHEMA_V1, SCHEMA_VERSION } from './sqlite-schema.js';
+import { prepareStatements, type Statements } from './sqlite-statements.js';
+import { buildTransactionBody, nextTxnCounter } from './transaction-body.js';
+import {
+	NO_BACKOFF,
+	type BackoffState,
+	type CompletionSummary,
+	type DestinationStatus,
+	type NewItem,
+	type OutboxStore,
+	type PendingWork,
+	type RejectedPdu,
+	type StoredItem,
+	type StoredTransaction,
+	type TransactionLimits,
+} from './types.js';
+import { readStatus } from './sqlite-status.js';
+
+/** How to open the SQLite outbox. */
+export interface SqliteOutboxOptions {
+	/** Fail with `ERR_OUTBOX_MISSING` instead of creating the file (read-only commands such as `status`). */
+	readonly mustExist?: boolean;
+	/** Milliseconds to wait for another process's write lock (default 5000). */
+	readonly busyTimeoutMs?: number;
+}
+
+/** Opens (creating and migrating when needed) the outbox at `path`. */
+export function openSqliteOutbox(path: string, options: SqliteOutboxOptions = {}): SqliteOutbox {
+	if (options.mustExist === true && path !== ':memory:' && !existsSync(path)) {
+		throw new FederationSenderError('ERR_OUTBOX_MISSING', `no outbox database at ${path}`);
+	}
+	let db: Database.Database;
+	try {
+		db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+		db.pragma('journal_mode = WAL');
+		db.pragma('synchronous = FULL');
+		db.pragma('foreign_keys = ON');
+		migrate(db);
+	} catch (error) {
+		if (error instanceof FederationSenderError) throw error;
+		throw new FederationSenderError('ERR_DATABASE', `cannot open the outbox at ${path}: ${String(error)}`, {
+			cause: error,
+		});
+	}
+	return new SqliteOutbox(db);
+}
+
+function migrate(db: Database.Database): void {
+	const version = db.pragma('user_version', { simple: true }) as number;
+	if (version === SCHEMA_VERSION) return;
+	if (version > SCHEMA_VERSION) {
+		throw new FederationSenderError(
+			'ERR_DATABASE',
+			`the outbox has schema version ${version}, newer than this program (${SCHEMA_VERSION})`,
+		);
+	}
+	db.transaction(() => {
+		db.exec(SCHEMA_V1);
+		db.pragma(`user_version = ${SCHEMA_VERSION}`);
+	}).immediate();
+}
+
+interface ItemRow {
+	seq: number;
+	kind: 'pdu' | 'edu';
+	event_id: string | null;
+	json: string;
+}
+
+interface TxnRow {
+	txn_id: string;
+	body: string;
+	pdu_count: number;
+	edu_count: number;
+	attempts: number;
+	created_ts: number;
+}
+
+interface BackoffRow {
+	failure_ts: number | null;
+	retry_last_ts: number;
+	retry_interval: number;
+	failure_count: number;
+}
+
+/** {@link OutboxStore} on one better-sqlite3 connection. Synchronous inside, async at the interface. */
+export class SqliteOutbox implements OutboxStore {
+	readonly #db: Database.Database;
+	readonly #q: Statements;
+
+	/** Use {@link openSqliteOutbox}. */
+	constructor(db: Database.Database) {
+		this.#db = db;
+		this.#q = prepareStatements(db);
+	}
+
+	enqueue(destination: string, items: readonly NewItem[], nowMs: number): Promise<StoredItem[]> {
+		return this.#run(() =>
+			this.#db
+				.transaction(() =>
+					items.map((item): StoredItem => {
+						const info = this.#q.insertItem.run(destination, item.kind, item.eventId, item.json, nowMs);
+						return {
+							seq: Number(info.lastInsertRowid),
+							destination,
+							kind: item.kind,
+							eventId: item.eventId,
+							bytes: Buffer.byteLength(item.json),
+							enqueuedTs: nowMs,
+						};
+					}),
+				)
+				.immediate(),
+		);
+	}
+
+	nextTransaction(
+		destination: string,
+		origin: string,
+		nowMs: number,
+		limits: TransactionLimits,
+	): Promise<StoredTransaction | null> {
+		return this.#run(() =>
+			this.#db
+				.transaction((): StoredTransaction | null => {
+					const open = this.#q.openTxn.get(destination) as TxnRow | undefined;
+					if (open !== undefined) return toTransaction(destination, open);
+					const pdus = this.#q.pendingItems.all(destination, 'pdu', limits.maxPdus) as ItemRow[];
+					const edus = this.#q.pendingItems.all(destination, 'edu', limits.maxEdus) as ItemRow[];
+					if (pdus.length === 0 && edus.length === 0) return null;
+					const counter = Number(
+						(this.#q.getMeta.get('txn_counter') as { value: string } | undefined)?.value ?? 0,
+					);
+					const next = nextTxnCounter(counter, nowMs);
+					this.#q.setMeta.run('txn_counter', String(next));
+					const txnId = String(next);
+					const body = buildTransactionBody(
+						origin,
+						nowMs,
+						pdus.map((row) => row.json),
+						edus.map((row) => row.json),
+					);
+					this.#q.insertTxn.run(destination, txnId, body, pdus.length, edus.length, nowMs);
+					for (const row of [...pdus, ...edus]) this.#q.assignItem.run(txnId, row.seq);
+					return {
+						destination,
+						txnId,
+						body,
+						pduCount: pdus.length,
+						eduCount: edus.length,
+						attempts: 0,
+						createdTs: nowMs,
+					};
+				})
+				.immediate(),
+		);
+	}
+
+	markAttempt(destination: string, txnId: string, nowMs: number): Promise<void> {
+		return this.#run(() => {
+			this.#q.markAttempt.run(nowMs, destination, txnId);
+		});
+	}
+
+	completeTransaction(
+		destination: string,
+		txnId: string,
+		pduResults: ReadonlyMap<string, string | null>,
+		responseJson: string,
+		nowMs: number,
+	): Promise<CompletionSummary> {
+		return this.#run(() =>
+			this.#db
+				.transaction((): CompletionSummary => {
+					const changed = this.#q.completeTxn.run(nowMs, responseJson, destination, txnId).changes;
+					if (changed === 0) return { delivered: 0, rejected: [] };
+					const rows = this.#q.itemsOfTxn.all(destination, txnId) as ItemRow[];
+					const rejected: RejectedPdu[] = [];
+					for (const row of rows) {
+						const error =
+							row.kind === 'pdu' && row.event_id !== null ? pduResults.get(row.event_id) : undefined;
+						if (typeof error === 'string') {
+							rejected.push({ seq: row.seq, eventId: row.event_id ?? '', error });
+							this.#q.finishItem.run('rejected', error, nowMs, row.seq);
+						} else {
+							this.#q.finishItem.run('delivered', null, nowMs, row.seq);
+						}
+					}
+					this.#q.markSuccess.run(destination, nowMs);
+					return { delivered: rows.length - rejected.length, rejected };
+				})
+				.immediate(),
+		);
+	}
+
+	recordFailure(
+		destination: string,
+		txnId: string,
+		error: string,
+		backoff: BackoffState,
+		nowMs: number,
+	): Promise<void> {
+		return this.#run(() =>
+			this.#db
+				.transaction(() => {
+					this.#q.txnError.run(error, destination, txnId);
+					this.#q.upsertBackoff.run(
+						destination,
+						backoff.failureTs ?? nowMs,
+						backoff.retryLastTs,
+						backoff.retryInterval,
+						backoff.failureCount,
+						error,
+					);
+				})
+				.immediate(),
+		);
+	}
+
+	getBackoff(destination: string): Promise<BackoffState> {
+		return this.#run(() => {
+			const row = this.#q.getBackoff.get(destination) as BackoffRow | undefined;
+			return row === undefined ? NO_BACKOFF : toBackoff(row);
+		});
+	}
+
+	pendingWork(): Promise<PendingWork[]> {
+		return this.#run(() =>
+			(this.#q.pendingWork.all() as (BackoffRow & { destination: string })[]).map((row) => ({
+				destination: row.destination,
+				backoff: toBackoff(row),
+			})),
+		);
+	}
+
+	status(): Promise<DestinationStatus[]> {
+		return this.#run(() => readStatus(this.#db));
+	}
+
+	changeToken(): Promise<string> {
+		return this.#run(() => String(this.#db.pragma('data_version', { simple: true })));
+	}
+
+	close(): Promise<void> {
+		return this.#run(() => {
+			if (this.#db.open) this.#db.close();
+		});
+	}
+
+	/** Runs a synchronous database step, mapping driver errors to `ERR_DATABASE`. */
+	#run<T>(step: () => T): Promise<T> {
+		try {
+			return Promise.resolve(step());
+		} catch (error) {
+			return Promise.reject(
+				error instanceof FederationSenderError
+					? error
+					: new FederationSenderError('ERR_DATABASE', `outbox database error: ${String(error)}`, {
+							cause: error,
+						}),
+			);
+		}
+	}
+}
+
+function toTransaction(destination: string, row: TxnRow): StoredTransaction {
+	return {
+		destination,
+		txnId: row.txn_id,
+		body: row.body,
+		pduCount: row.pdu_count,
+		eduCount: row.edu_count,
+		attempts: row.attempts,
+		createdTs: row.created_ts,
+	};
+}
+
+function toBackoff(row: BackoffRow): BackoffState {
+	return {
+		failureTs: row.failure_ts ?? null,
+		retryLastTs: row.retry_last_ts ?? 0,
+		retryInterval: row.retry_interval ?? 0,
+		failureCount: row.failure_count ?? 0,
+	};
+}
