@@ -1,1 +1,48 @@
-export {};
+/**
+ * `@homeserver/federation`: Matrix server-name resolution, canonical JSON, ed25519 signing and the X-Matrix
+ * request header. Independent of any HTTP library: the `.well-known` fetcher and the DNS resolver are injected.
+ */
+export {
+	Base64Error,
+	CanonicalJsonError,
+	FederationError,
+	FederationResolutionError,
+	ServerNameError,
+	SignatureError,
+	SigningKeyError,
+	XMatrixError,
+} from './errors.js';
+export type { FederationErrorOptions } from './errors.js';
+export { MatrixRemoteError } from './matrix-remote-error.js';
+export type { MatrixRemoteErrorDetails } from './matrix-remote-error.js';
+export type { HttpHeaders } from './headers.js';
+export { parseHttpDate } from './http-date.js';
+export { decodeBase64, encodeUnpaddedBase64 } from './base64.js';
+export { canonicalJson, compareCodePoints } from './canonical-json.js';
+export {
+	generateSigningKey,
+	parseSigningKeyFile,
+	readSigningKeyFile,
+	SigningKey,
+	signingKeyFromSeed,
+} from './signing-key.js';
+export { ed25519PublicKey, signedBytes, signJson, verifySignedJson } from './sign-json.js';
+export type { JsonObject } from './sign-json.js';
+export { buildXMatrixAuthorization, xMatrixSignedObject } from './x-matrix-build.js';
+export type { XMatrixRequest } from './x-matrix-build.js';
+export { parseXMatrixAuthorization } from './x-matrix-parse.js';
+export type { XMatrixAuthorization } from './x-matrix-parse.js';
+export { formatHostPort, formatServerName, parseServerName } from './server-name.js';
+export type { ServerName } from './server-name.js';
+export { cachePeriodFromHeaders } from './cache-period.js';
+export { sortSrvRecords } from './srv-records.js';
+export type { SrvDns, SrvRecord } from './srv-records.js';
+export { WELL_KNOWN_MAX_BYTES } from './well-known-resolver.js';
+export type { WellKnownFetcher, WellKnownResponse } from './well-known-resolver.js';
+export { createServerResolver, DEFAULT_FEDERATION_PORT } from './server-resolver.js';
+export type {
+	CandidateSource,
+	ResolvedCandidate,
+	ServerResolver,
+	ServerResolverDeps,
+} from './server-resolver.js';
