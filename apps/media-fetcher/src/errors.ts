@@ -1,0 +1,70 @@
+/**
+ * The media fetcher's errors: one base class with a stable `code` per failure, the original kept on `cause`.
+ *
+ * Callers (the HTTP service, the CLI) match on `code`, never on the message; {@link MediaFetcherError.status}
+ * and {@link MediaFetcherError.errcode} say how the HTTP service answers a client, following Synapse (a remote
+ * failure is a 502, a remote 404 is passed through).
+ */
+
+/** Every code this package throws, with the HTTP status and Matrix `errcode` a client sees for it. */
+export const errorCatalogue = {
+	/** The remote's `multipart/mixed` answer broke the format (boundary, headers, JSON part, sizes). */
+	ERR_MULTIPART_INVALID: { status: 502, errcode: 'M_UNKNOWN' },
+	/** The media is larger than `max_upload_size` (announced or counted while streaming). */
+	ERR_MEDIA_TOO_LARGE: { status: 502, errcode: 'M_TOO_LARGE' },
+	/** The remote (or the local store) does not have this media. */
+	ERR_MEDIA_NOT_FOUND: { status: 404, errcode: 'M_NOT_FOUND' },
+	/** The server name of an `mxc://` URI or request path is not valid per the spec grammar. */
+	ERR_INVALID_SERVER_NAME: { status: 400, errcode: 'M_INVALID_PARAM' },
+	/** The media ID is not `[A-Za-z0-9_-]+` (at most 255 characters). */
+	ERR_INVALID_MEDIA_ID: { status: 400, errcode: 'M_INVALID_PARAM' },
+	/** The text is not an `mxc://server/mediaId` URI. */
+	ERR_INVALID_MXC: { status: 400, errcode: 'M_INVALID_PARAM' },
+	/** The remote could not be reached or answered with an error: "Failed to fetch remote media". */
+	ERR_REMOTE_FAILED: { status: 502, errcode: 'M_UNKNOWN' },
+	/** A phase of the remote download (headers, body, redirect) took too long. */
+	ERR_REMOTE_TIMEOUT: { status: 502, errcode: 'M_UNKNOWN' },
+	/** Reading or writing the local media store failed. */
+	ERR_STORE_FAILED: { status: 500, errcode: 'M_UNKNOWN' },
+	/** The configuration asks for something this worker cannot do (e.g. a PostgreSQL media database). */
+	ERR_CONFIG_UNSUPPORTED: { status: 500, errcode: 'M_UNKNOWN' },
+	/** Wrong command-line usage. */
+	ERR_USAGE: { status: 400, errcode: 'M_UNKNOWN' },
+} as const;
+
+/** A stable error code of this package. */
+export type MediaFetcherErrorCode = keyof typeof errorCatalogue;
+
+/** Options of {@link MediaFetcherError}. */
+export interface MediaFetcherErrorOptions {
+	/** The underlying error. */
+	readonly cause?: unknown;
+	/** Overrides the catalogue's HTTP status (a remote 404 passed through keeps 404). */
+	readonly status?: number;
+}
+
+/** The one error class of `@homeserver/media-fetcher`; `code` tells the failures apart. */
+export class MediaFetcherError extends Error {
+	override readonly name = 'MediaFetcherError';
+	/** Stable code, e.g. `ERR_MEDIA_TOO_LARGE`. */
+	readonly code: MediaFetcherErrorCode;
+	/** HTTP status a client of `media-fetcher serve` receives for this error. */
+	readonly status: number;
+	/** Matrix `errcode` a client receives. */
+	readonly errcode: string;
+
+	constructor(code: MediaFetcherErrorCode, message: string, options: MediaFetcherErrorOptions = {}) {
+		super(message, options.cause === undefined ? undefined : { cause: options.cause });
+		this.code = code;
+		this.status = options.status ?? errorCatalogue[code].status;
+		this.errcode = errorCatalogue[code].errcode;
+	}
+}
+
+/** True when `error` is a {@link MediaFetcherError}, optionally with the given code. */
+export function isMediaFetcherError(
+	error: unknown,
+	code?: MediaFetcherErrorCode,
+): error is MediaFetcherError {
+	return error instanceof MediaFetcherError && (code === undefined || error.code === code);
+}
