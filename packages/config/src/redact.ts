@@ -1,0 +1,40 @@
+/**
+ * Redaction of secrets in values that go into messages: proxy URLs (the password becomes `***`) and
+ * configuration values that might hold a password (any key that looks like one).
+ */
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+const SECRET_KEY = /pass|secret|token|credential|key$/i;
+
+/**
+ * Redacts a proxy setting as written, even when it is malformed: everything between the first `:` of the user
+ * information and the last `@` becomes `***` (`http://bob:***@proxy:3128`). A user name alone is kept.
+ */
+export function redactProxyString(raw: string): string {
+	const scheme = SCHEME.exec(raw)?.[0] ?? '';
+	const rest = raw.slice(scheme.length);
+	const at = rest.lastIndexOf('@');
+	if (at === -1) {
+		return raw;
+	}
+	const userinfo = rest.slice(0, at);
+	const colon = userinfo.indexOf(':');
+	const shown = colon === -1 ? userinfo : `${userinfo.slice(0, colon)}:***`;
+	return `${scheme}${shown}${rest.slice(at)}`;
+}
+
+/**
+ * A copy of a YAML value with every property whose name looks secret (`password`, `secret`, `..._key`)
+ * replaced by `***`, for showing it in a message.
+ */
+export function redactSecrets(value: unknown): unknown {
+	if (Array.isArray(value)) {
+		return value.map((item) => redactSecrets(item));
+	}
+	if (value !== null && typeof value === 'object') {
+		return Object.fromEntries(
+			Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) ? '***' : redactSecrets(item)]),
+		);
+	}
+	return value;
+}
