@@ -9,7 +9,7 @@ export { NO_BACKOFF } from './outbox/types.js';
 export { openSqliteOutbox, SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
 export { openOutbox } from './outbox/open-outbox.js';
 export { parsePdu, parseEdu, parseItemsText, MAX_PDU_BYTES, MAX_EDU_BYTES } from './outbox/parse-items.js';
-export { assertServerName } from './outbox/server-name.js';
+export { normaliseDestination } from './outbox/destination.js';
 export { buildTransactionBody } from './outbox/transaction-body.js';
 export {
 	DEFAULT_BACKOFF_POLICY,

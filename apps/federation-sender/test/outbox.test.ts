@@ -9,8 +9,15 @@ import { tempDir } from './helpers/temp-dir.js';
 const NOW = 1_700_000_000_000;
 const ORIGIN = 'origin.test';
 
-function parse(body: string): { origin: string; origin_server_ts: number; pdus: any[]; edus?: any[] } {
-	return JSON.parse(body);
+interface Body {
+	origin: string;
+	origin_server_ts: number;
+	pdus: { event_id: string }[];
+	edus?: unknown[];
+}
+
+function parse(body: string): Body {
+	return JSON.parse(body) as Body;
 }
 
 test('a transaction takes the oldest 50 PDUs and 100 EDUs, in enqueue order, and the rest follow', async (t) => {
@@ -176,6 +183,6 @@ test('a PostgreSQL database (psycopg2) is refused with a clear error', (t) => {
 			password: undefined,
 		}),
 	);
-	t.is((error as { code?: string }).code, 'ERR_DATABASE_UNSUPPORTED');
-	t.regex(error!.message, /psycopg2.*not yet supported/);
+	t.is((error as unknown as { code: string }).code, 'ERR_DATABASE_UNSUPPORTED');
+	t.regex(error.message, /psycopg2.*not yet supported/);
 });

@@ -99,7 +99,13 @@ export function parsePduResults(body: unknown): Map<string, string | null> {
 			typeof outcome === 'object' && outcome !== null
 				? (outcome as Record<string, unknown>)['error']
 				: undefined;
-		results.set(eventId.slice(0, 255), error === undefined ? null : String(error).slice(0, 1000));
+		results.set(eventId.slice(0, 255), error === undefined ? null : describeRemoteError(error));
 	}
 	return results;
+}
+
+/** A remote's per-PDU error as bounded text (it is normally a string). */
+function describeRemoteError(error: unknown): string {
+	const text = typeof error === 'string' ? error : (JSON.stringify(error) ?? 'error');
+	return text.slice(0, 1000);
 }

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { DEFAULT_BACKOFF_POLICY, retryAt, type BackoffPolicy, type Random } from '../backoff/policy.js';
 import { DEFAULT_HTTP_RETRY_POLICY, type HttpRetryPolicy } from '../backoff/http-retry.js';
 import { FederationSenderError } from '../errors.js';
+import { normaliseDestination } from '../outbox/destination.js';
 import type { NewItem, OutboxStore, StoredItem, TransactionLimits } from '../outbox/types.js';
 import type { DeliverContext } from './deliver-transaction.js';
 import { takeTurn, type TurnOutcome } from './take-turn.js';
@@ -89,8 +90,9 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		this.#schedulePoll();
 	}
 
-	/** Enqueues items (committed before this resolves) and wakes their destination. */
-	async enqueue(destination: string, items: readonly NewItem[]): Promise<StoredItem[]> {
+	/** Enqueues items for a destination (validated and normalised), committed before this resolves, and wakes it. */
+	async enqueue(destinationName: string, items: readonly NewItem[]): Promise<StoredItem[]> {
+		const destination = normaliseDestination(destinationName);
 		const stored = await this.#o.store.enqueue(destination, items, this.#o.clock.now());
 		this.notify(destination);
 		return stored;
@@ -205,7 +207,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			maxRetryAfterMs: this.#o.backoff.maxIntervalMs,
 			sleepSignal: this.#sleepAbort.signal,
 			sendSignal: this.#sendAbort.signal,
-			emit: (event, ...args) => this.emit(event, ...args),
+			emit: (event, ...args) => this.emit(event, ...(args as never)),
 		};
 	}
 
