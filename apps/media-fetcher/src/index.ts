@@ -12,3 +12,30 @@ export type { MultipartEvent, MultipartLimits } from './multipart/parser.js';
 export type { PartHeaders } from './multipart/part-headers.js';
 export { readMultipartAnswer } from './multipart/read-answer.js';
 export type { MultipartAnswer } from './multipart/read-answer.js';
+export {
+	DEFAULT_CONTENT_TYPE,
+	fileNameFromDisposition,
+	mediaTypeOf,
+	normalizeContentType,
+	sanitizeFileName,
+} from './media-headers.js';
+export { MediaService } from './media-service.js';
+export type {
+	GetOptions,
+	GotMedia,
+	MediaServiceOptions,
+	ProgressListener,
+	RemoteFetchOptions,
+	RemoteMedia,
+	RemoteMediaSource,
+} from './media-service.js';
+export { MediaMetrics } from './metrics.js';
+export type { LookupResult } from './metrics.js';
+export { SingleFlight } from './single-flight.js';
+export { cleanTempFiles, writeFileAtomically } from './store/atomic-file.js';
+export type { AtomicWriteOptions, WrittenFile } from './store/atomic-file.js';
+export { storeLayout } from './store/layout.js';
+export type { StoreLayout } from './store/layout.js';
+export { MediaStore } from './store/media-store.js';
+export type { IncomingMedia, MediaStoreOptions, SaveOptions, StoredMedia } from './store/media-store.js';
+export type { MediaRecord } from './store/metadata-db.js';
