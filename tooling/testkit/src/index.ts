@@ -1,1 +1,35 @@
-export {};
+// The public surface of @homeserver/testkit: real servers for tests and demos, loopback only.
+export * from './errors.js';
+export { isLoopbackAddress, assertLoopbackAddress, formatAuthority } from './loopback.js';
+export type { LoopbackHost } from './loopback.js';
+export { findFreePort } from './server-lifecycle.js';
+export { createCertificateAuthority } from './certificate-authority.js';
+export type {
+	CertificateAuthority,
+	CertificateAuthorityOptions,
+	LeafCertificateRequest,
+	TlsMaterial,
+} from './certificate-authority.js';
+export { loopbackLookup } from './loopback-lookup.js';
+export type { LoopbackHostMap, LoopbackLookup } from './loopback-lookup.js';
+export { createTestResolver } from './test-resolver.js';
+export type { ResolverQuery, TestResolver, TestResolverOptions } from './test-resolver.js';
+export { startHttpServer, startHttpsServer } from './destination-server.js';
+export type {
+	DestinationServer,
+	DestinationServerOptions,
+	RecordedRequest,
+	RequestHandler,
+} from './destination-server.js';
+export { startForwardProxy } from './forward-proxy.js';
+export type { ForwardProxy, ForwardProxyOptions } from './forward-proxy.js';
+export type { ProxyAuthOptions } from './proxy-auth.js';
+export type { ProxyLogEntry, ProxyOutcome, RefusedDestination } from './proxy-log.js';
+export { connectViaProxy, requestViaProxy } from './proxy-client.js';
+export type { ProxyClientOptions, ProxyClientResponse, TunnelResponse } from './proxy-client.js';
+export { isSquidAvailable, missingSquidTools, requireSquid, startSquid } from './squid.js';
+export type { ReadAccessLogOptions, SquidOptions, SquidProxy, SquidTools, TestContextLike } from './squid.js';
+export { parseSquidAccessLog } from './squid-access-log.js';
+export type { SquidLogEntry } from './squid-access-log.js';
+export { renderSquidConfig, squidLogFormat } from './squid-config.js';
+export type { SquidConfigParams } from './squid-config.js';

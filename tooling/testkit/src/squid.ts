@@ -1,0 +1,268 @@
+import { constants } from 'node:fs';
+import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TlsMaterial } from './certificate-authority.js';
+import { TestkitError } from './errors.js';
+import type { LoopbackHost } from './loopback.js';
+import type { ProxyAuthOptions } from './proxy-auth.js';
+import { validateProxyAuth } from './proxy-auth.js';
+import type { SquidLogEntry } from './squid-access-log.js';
+import { parseSquidAccessLog } from './squid-access-log.js';
+import { renderSquidConfig } from './squid-config.js';
+import { chownAll, findSystemUser, renderHostsFile, writeHtpasswd } from './squid-files.js';
+import { launchSquid, SquidLaunchError } from './squid-process.js';
+import type { SquidProcess } from './squid-process.js';
+import { findFreePort, loopbackOrigin } from './server-lifecycle.js';
+
+/** Where the Squid tools live; defaults are Debian's (`squid-openssl`, `apache2-utils`). */
+export interface SquidTools {
+	/** Default `/usr/sbin/squid`. Tests may pass `process.env.SQUID_BIN` here. */
+	readonly squidBin?: string;
+	/** Default `/usr/lib/squid/basic_ncsa_auth`. */
+	readonly authHelper?: string;
+	/** Default `/usr/bin/htpasswd`. */
+	readonly htpasswdBin?: string;
+}
+
+/** Options of {@link startSquid}. */
+export interface SquidOptions extends SquidTools {
+	/** Address to listen on. Default `127.0.0.1`. */
+	readonly host?: LoopbackHost;
+	/** Basic auth (`basic_ncsa_auth`); the realm defaults to `testkit`. */
+	readonly auth?: ProxyAuthOptions;
+	/** Adds an `https_port` (TLS from the client to the proxy) with this certificate. */
+	readonly tls?: TlsMaterial;
+	/** Names Squid resolves, to loopback addresses only (`{ 'test.com': '127.0.0.1' }`); nothing else resolves. */
+	readonly hosts?: Readonly<Record<string, string>>;
+	/** Default 10 000 ms (start-up normally takes well under 100 ms). */
+	readonly startTimeoutMs?: number;
+}
+
+/** Options of {@link SquidProxy.readAccessLog}. */
+export interface ReadAccessLogOptions {
+	/** Wait until this holds for the parsed entries. Default: at least `minEntries` entries. */
+	readonly until?: (entries: readonly SquidLogEntry[]) => boolean;
+	/** Default 1. Use 0 to read without waiting. */
+	readonly minEntries?: number;
+	/** How long to poll before failing with `ERR_TESTKIT_TIMEOUT`. Default 5000 ms. */
+	readonly timeoutMs?: number;
+}
+
+/** A running Squid. */
+export interface SquidProxy {
+	/** `http://127.0.0.1:PORT` (plain http to the proxy). */
+	readonly url: string;
+	/** `https://127.0.0.1:PORT` when started with `tls`. */
+	readonly httpsUrl: string | undefined;
+	readonly host: LoopbackHost;
+	readonly port: number;
+	readonly httpsPort: number | undefined;
+	/** The private run directory (config, logs); deleted by close(). */
+	readonly dir: string;
+	/**
+	 * Parses the access log, polling until `until`/`minEntries` holds. Squid writes a line when a transaction ends:
+	 * a CONNECT appears only after its tunnel closed, so close client connections (agents) before asserting on it.
+	 */
+	readAccessLog(options?: ReadAccessLogOptions): Promise<SquidLogEntry[]>;
+	/** Squid's cache.log (diagnostics for a failing test). */
+	readCacheLog(): Promise<string>;
+	/** Kills Squid and its helpers and removes the run directory. */
+	close(): Promise<void>;
+}
+
+const defaults = {
+	squidBin: '/usr/sbin/squid',
+	authHelper: '/usr/lib/squid/basic_ncsa_auth',
+	htpasswdBin: '/usr/bin/htpasswd',
+} as const;
+
+/**
+ * The tools that are missing or not executable: Squid, and with `withAuth` (default) its Basic-auth helper and
+ * htpasswd. Empty when Squid can run.
+ */
+export async function missingSquidTools(tools: SquidTools = {}, withAuth = true): Promise<string[]> {
+	const paths = [tools.squidBin ?? defaults.squidBin];
+	if (withAuth)
+		paths.push(tools.authHelper ?? defaults.authHelper, tools.htpasswdBin ?? defaults.htpasswdBin);
+	const missing = await Promise.all(
+		paths.map((path) =>
+			access(path, constants.X_OK).then(
+				() => undefined,
+				() => path,
+			),
+		),
+	);
+	return missing.filter((path): path is string => path !== undefined);
+}
+
+/** Whether Squid, its Basic-auth helper and htpasswd are installed. */
+export async function isSquidAvailable(tools: SquidTools = {}): Promise<boolean> {
+	return (await missingSquidTools(tools)).length === 0;
+}
+
+/** The part of an ava `ExecutionContext` that {@link requireSquid} uses. */
+export interface TestContextLike {
+	log(...values: unknown[]): void;
+	fail(message?: string): void;
+	pass(message?: string): void;
+}
+
+/**
+ * Call first in a test that needs Squid: resolves true when it is installed. When it is not, the test says so
+ * clearly: with `required` (the caller decides, e.g. in CI) it fails; otherwise it logs the reason, passes, and
+ * the caller returns early.
+ */
+export async function requireSquid(
+	t: TestContextLike,
+	required: boolean,
+	tools: SquidTools = {},
+): Promise<boolean> {
+	const missing = await missingSquidTools(tools);
+	if (missing.length === 0) return true;
+	const message = `Squid is not available (missing: ${missing.join(', ')}); install squid-openssl and apache2-utils (.ci/install-system-deps.sh)`;
+	if (required) {
+		t.fail(message);
+	} else {
+		t.log(`SKIPPED: ${message}`);
+		t.pass();
+	}
+	return false;
+}
+
+async function prepareRun(
+	options: SquidOptions,
+	dir: string,
+): Promise<{ configFor: (ports: Ports) => string }> {
+	const user = process.getuid?.() === 0 ? await findSystemUser(['proxy', 'nobody']) : undefined;
+	if (process.getuid?.() === 0 && user === undefined) {
+		throw new TestkitError(
+			'ERR_TESTKIT_SQUID_START',
+			'running as root, but neither user "proxy" nor "nobody" exists for Squid',
+		);
+	}
+	const hostsFile = join(dir, 'hosts');
+	await writeFile(hostsFile, renderHostsFile(options.hosts ?? {}), { mode: 0o644 });
+	const owned = [dir, hostsFile];
+	let tlsFiles: { certFile: string; keyFile: string } | undefined;
+	if (options.tls !== undefined) {
+		tlsFiles = { certFile: join(dir, 'proxy-cert.pem'), keyFile: join(dir, 'proxy-key.pem') };
+		await writeFile(tlsFiles.certFile, options.tls.certPem, { mode: 0o644 });
+		await writeFile(tlsFiles.keyFile, options.tls.keyPem, { mode: 0o600 });
+		owned.push(tlsFiles.certFile, tlsFiles.keyFile);
+	}
+	let auth: { helper: string; htpasswdFile: string; realm: string } | undefined;
+	if (options.auth !== undefined) {
+		auth = {
+			helper: options.authHelper ?? defaults.authHelper,
+			htpasswdFile: join(dir, 'htpasswd'),
+			realm: options.auth.realm ?? 'testkit',
+		};
+		await writeHtpasswd(
+			options.htpasswdBin ?? defaults.htpasswdBin,
+			auth.htpasswdFile,
+			options.auth.username,
+			options.auth.password,
+		);
+		await chmod(auth.htpasswdFile, 0o600);
+		owned.push(auth.htpasswdFile);
+	}
+	await chownAll(owned, user);
+	const host = options.host ?? '127.0.0.1';
+	return {
+		configFor: (ports) =>
+			renderSquidConfig({
+				dir,
+				host,
+				httpPort: ports.http,
+				...(tlsFiles && ports.https !== undefined ? { https: { port: ports.https, ...tlsFiles } } : {}),
+				...(auth ? { auth } : {}),
+				hostsFile,
+				...(user ? { effectiveUser: user.name } : {}),
+			}),
+	};
+}
+
+interface Ports {
+	readonly http: number;
+	readonly https: number | undefined;
+}
+
+/**
+ * Starts a real Squid (Debian `squid-openssl`) as a child process for one test: loopback only, on free ports, with
+ * optional Basic auth, an `https_port` and a private hosts file, logging every transaction to a parseable access
+ * log. Fails with `ERR_TESTKIT_TOOL_MISSING` when Squid is not installed (see {@link requireSquid}).
+ */
+export async function startSquid(options: SquidOptions = {}): Promise<SquidProxy> {
+	if (options.auth !== undefined) validateProxyAuth(options.auth);
+	const squidBin = options.squidBin ?? defaults.squidBin;
+	const missing = await missingSquidTools(options, options.auth !== undefined);
+	if (missing.length > 0) {
+		throw new TestkitError(
+			'ERR_TESTKIT_TOOL_MISSING',
+			`Squid tools missing: ${missing.join(', ')} (install squid-openssl, apache2-utils)`,
+		);
+	}
+	const host = options.host ?? '127.0.0.1';
+	const dir = await mkdtemp(join(tmpdir(), 'testkit-squid-'));
+	try {
+		const run = await prepareRun(options, dir);
+		const configFile = join(dir, 'squid.conf');
+		for (let attempt = 1; ; attempt += 1) {
+			const ports: Ports = {
+				http: await findFreePort(host),
+				https: options.tls === undefined ? undefined : await findFreePort(host),
+			};
+			await writeFile(configFile, run.configFor(ports), { mode: 0o644 });
+			const listeners = [ports.http, ports.https]
+				.filter((port) => port !== undefined)
+				.map((port) => (host === '::1' ? `[::1]:${port}` : `${host}:${port}`));
+			let squid: SquidProcess;
+			try {
+				squid = await launchSquid(squidBin, configFile, dir, listeners, options.startTimeoutMs ?? 10_000);
+			} catch (error) {
+				// Another process took a port between findFreePort() and Squid's bind: try other ports.
+				if (error instanceof SquidLaunchError && error.addressInUse && attempt < 3) continue;
+				throw error;
+			}
+			return squidProxy(squid, dir, host, ports);
+		}
+	} catch (error) {
+		await rm(dir, { recursive: true, force: true });
+		throw error;
+	}
+}
+
+function squidProxy(squid: SquidProcess, dir: string, host: LoopbackHost, ports: Ports): SquidProxy {
+	const accessLog = join(dir, 'access.log');
+	let closed: Promise<void> | undefined;
+	return {
+		url: loopbackOrigin('http', host, ports.http),
+		httpsUrl: ports.https === undefined ? undefined : loopbackOrigin('https', host, ports.https),
+		host,
+		port: ports.http,
+		httpsPort: ports.https,
+		dir,
+		readAccessLog: async (options = {}) => {
+			const until = options.until ?? ((entries) => entries.length >= (options.minEntries ?? 1));
+			const deadline = Date.now() + (options.timeoutMs ?? 5000);
+			for (;;) {
+				const entries = parseSquidAccessLog(await readFile(accessLog, 'utf8').catch(() => ''));
+				if (until(entries)) return entries;
+				if (Date.now() > deadline) {
+					const lines = entries.map((entry) => entry.raw).join('\n') || '(empty)';
+					throw new TestkitError(
+						'ERR_TESTKIT_TIMEOUT',
+						`squid access log never matched; it holds:\n${lines}`,
+					);
+				}
+				await new Promise((resolve) => setTimeout(resolve, 25));
+			}
+		},
+		readCacheLog: () => readFile(join(dir, 'cache.log'), 'utf8').catch(() => squid.stderrTail()),
+		close: () => {
+			closed ??= squid.kill().then(() => rm(dir, { recursive: true, force: true }));
+			return closed;
+		},
+	};
+}
