@@ -1,0 +1,109 @@
+import { Agent as HttpsAgent } from 'node:https';
+import type { RequestOptions } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { ProxyError } from '../errors/proxy-errors.js';
+import { RequestTimeoutError } from '../errors/request-errors.js';
+import { hostPort } from '../route/route-target.js';
+import { connectHandshake } from './connect-handshake.js';
+import { connectToProxy } from './proxy-connection.js';
+import type { ProxyTarget } from './proxy-connection.js';
+import { agentOptions } from './pool-options.js';
+import type { PoolOptions } from './pool-options.js';
+
+/** Settings of a {@link TunnelAgent}. */
+export interface TunnelAgentOptions {
+	readonly proxy: ProxyTarget;
+	/** Deadline for proxy connect + TLS to the proxy + CONNECT reply + TLS with the destination, in ms. */
+	readonly handshakeTimeoutMs: number;
+	readonly userAgent: string | undefined;
+	readonly pool: PoolOptions;
+}
+
+type Callback = (error: Error | null, socket: Duplex) => void;
+
+/**
+ * An `https.Agent` whose sockets are TLS sessions with the destination inside a CONNECT tunnel through the proxy
+ * (DESIGN.md 3.6). Pooled per destination by Node's agent (host, port, TLS options, SNI): one tunnel carries many
+ * requests. The CONNECT target is bracketed for IPv6 and sent with a `Host` header; `Proxy-Authorization` goes only
+ * on the CONNECT; any 2xx opens the tunnel; every failure is a typed error and every phase is bounded by one
+ * deadline. An `https://` proxy gives TLS-in-TLS.
+ */
+export class TunnelAgent extends HttpsAgent {
+	/** The proxy this agent tunnels through. */
+	readonly proxyTarget: ProxyTarget;
+	readonly #timeoutMs: number;
+	readonly #userAgent: string | undefined;
+
+	constructor(options: TunnelAgentOptions) {
+		super(agentOptions(options.pool));
+		this.proxyTarget = options.proxy;
+		this.#timeoutMs = options.handshakeTimeoutMs;
+		this.#userAgent = options.userAgent;
+	}
+
+	override createConnection(options: RequestOptions, callback?: Callback): Duplex | null | undefined {
+		if (callback === undefined) throw new TypeError('TunnelAgent creates connections asynchronously');
+		const host = options.host ?? options.hostname ?? 'localhost';
+		const bare = host.startsWith('[') ? host.slice(1, -1) : host;
+		const authority = hostPort(bare, Number(options.port ?? 443));
+		const endpoint = this.proxyTarget.endpoint;
+		let current: Socket | TLSSocket | undefined;
+		let phase: 'proxy' | 'tls' = 'proxy';
+		let settled = false;
+		const finish = (error: Error | null, socket?: TLSSocket): void => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			if (error !== null || socket === undefined) {
+				current?.destroy();
+				callback(error ?? new Error('no socket'), undefined as unknown as Duplex);
+				return;
+			}
+			callback(null, socket);
+		};
+		const timer = setTimeout(() => {
+			finish(
+				phase === 'proxy'
+					? new ProxyError(
+							'ERR_PROXY_TIMEOUT',
+							endpoint.redacted,
+							`proxy ${endpoint.redacted} did not open a tunnel to ${authority} within ${this.#timeoutMs} ms`,
+						)
+					: new RequestTimeoutError(`https://${authority}`, 'secureConnect', undefined),
+			);
+		}, this.#timeoutMs);
+		const open = async (): Promise<TLSSocket> => {
+			const pending = connectToProxy(this.proxyTarget);
+			current = pending.socket;
+			await pending.ready;
+			await connectHandshake(pending.socket, { proxy: endpoint, authority, userAgent: this.#userAgent });
+			if (settled) throw new Error('tunnel no longer wanted');
+			phase = 'tls';
+			const tunnel = pending.socket;
+			// https.Agent#createConnection is tls.connect with its session cache; it may throw on bad options.
+			const secure = super.createConnection({ ...options, socket: tunnel } as RequestOptions) as TLSSocket;
+			current = secure;
+			secure.once('close', () => tunnel.destroy());
+			await new Promise<void>((resolve, reject) => {
+				const onError = (error: Error): void => {
+					secure.off('secureConnect', onSecure);
+					reject(error);
+				};
+				const onSecure = (): void => {
+					secure.off('error', onError);
+					resolve();
+				};
+				secure.once('secureConnect', onSecure);
+				secure.once('error', onError);
+			});
+			return secure;
+		};
+		open().then(
+			(socket) => finish(null, socket),
+			(error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
+		);
+		return undefined;
+	}
+}

@@ -1,0 +1,68 @@
+import type { CancelableRequest, HandlerFunction, Options, Progress, Request } from 'got';
+import { ResponseTooLargeError } from '../errors/request-errors.js';
+import { redactUrl } from '../redact-url.js';
+
+/** What a got call may carry in `context` for this package. */
+export interface OutboundContext {
+	/** Cap on the (decompressed) response body in bytes; larger bodies fail with ERR_RESPONSE_TOO_LARGE. */
+	maxBytes?: number;
+}
+
+function readMaxBytes(options: Options): number | undefined {
+	const value = (options.context as OutboundContext).maxBytes;
+	if (value === undefined) return undefined;
+	if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+		throw new TypeError(`context.maxBytes must be a non-negative integer, got ${String(value)}`);
+	}
+	return value;
+}
+
+/**
+ * A got handler enforcing `context: { maxBytes }` while the body streams, for the promise and the stream API:
+ * a response whose Content-Length is larger is refused before its body is read, and one that grows past the cap
+ * is aborted at that chunk (nothing more is buffered). Costs nothing when no cap is set. `onTooLarge` is called
+ * for promise calls (stream errors pass through the `beforeError` hook, which counts them).
+ */
+export function bodyCapHandler(onTooLarge: (error: ResponseTooLargeError) => void): HandlerFunction {
+	return ((options: Options, next: (options: Options) => Request | CancelableRequest) => {
+		const maxBytes = readMaxBytes(options);
+		if (maxBytes === undefined) return next(options);
+		const result = next(options);
+		let tooLarge: ResponseTooLargeError | undefined;
+		const url = (): string => (options.url instanceof URL ? redactUrl(options.url) : 'the destination');
+		const onProgress = (progress: Progress): void => {
+			if (tooLarge !== undefined) return;
+			const announced =
+				progress.total !== undefined && progress.total > maxBytes && progress.transferred === 0;
+			if (!announced && progress.transferred <= maxBytes) return;
+			tooLarge = new ResponseTooLargeError(
+				url(),
+				maxBytes,
+				announced ? (progress.total ?? 0) : progress.transferred,
+				announced,
+			);
+			if (stream !== undefined) {
+				// Failing the response stream goes through got's error path and our beforeError hook, so the stream
+				// emits this error itself (destroying the request directly would wrap it in a RequestError).
+				if (stream.response !== undefined) stream.response.destroy(tooLarge);
+				else stream.destroy(tooLarge);
+				return;
+			}
+			onTooLarge(tooLarge);
+			(result as CancelableRequest).cancel();
+		};
+		const stream = options.isStream ? (result as Request) : undefined;
+		if (stream !== undefined) {
+			stream.on('downloadProgress', onProgress);
+			return result;
+		}
+		const promise = result as CancelableRequest;
+		void promise.on('downloadProgress', onProgress);
+		return promise.then(
+			(value) => value,
+			(error: unknown) => {
+				throw tooLarge ?? error;
+			},
+		);
+	}) as HandlerFunction;
+}

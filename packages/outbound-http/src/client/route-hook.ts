@@ -1,0 +1,49 @@
+import type { Purpose } from '@homeserver/config';
+import type { BeforeRequestHook } from 'got';
+import type { Logger } from 'pino';
+import type { AgentRegistry } from '../agents/agent-registry.js';
+import { OutboundHttpError } from '../errors/outbound-http-error.js';
+import { IpBlockedError } from '../errors/request-errors.js';
+import { logDecision } from '../logging.js';
+import type { OutboundMetrics } from '../metrics.js';
+import type { Router } from '../route/router.js';
+
+/** What the routing hook of one purpose needs. */
+export interface RouteHookContext {
+	readonly purpose: Purpose;
+	readonly router: Router;
+	readonly agents: AgentRegistry;
+	readonly logger: Logger;
+	readonly metrics: OutboundMetrics;
+	readonly isClosed: () => boolean;
+}
+
+/**
+ * The `beforeRequest` hook that routes every hop: got runs it for the first request, each redirect and each retry,
+ * with `options.url` set to that hop's URL. It refuses blocked IP literals (ERR_IP_BLOCKED), picks the agent of
+ * the route (setting both `agent.http` and `agent.https`), counts the hop and logs the decision at debug level.
+ */
+export function routeHook(context: RouteHookContext): BeforeRequestHook {
+	const { purpose, router, agents, logger, metrics } = context;
+	const counted = {
+		proxy: metrics.requests.labels(purpose, 'proxy'),
+		direct: metrics.requests.labels(purpose, 'direct'),
+		blocked: metrics.requests.labels(purpose, 'blocked'),
+	};
+	return (options) => {
+		if (context.isClosed())
+			throw new OutboundHttpError('ERR_CLIENT_CLOSED', 'the outbound HTTP client was closed');
+		const url = options.url;
+		if (url === undefined) throw new OutboundHttpError('ERR_INVALID_URL', 'the request has no URL');
+		const decision = router.route(url, purpose);
+		counted[decision.route].inc();
+		logDecision(logger, decision);
+		if (decision.route === 'blocked') {
+			throw new IpBlockedError(
+				decision.target.host,
+				decision.blockedBy as NonNullable<typeof decision.blockedBy>,
+			);
+		}
+		options.agent = agents.select(decision);
+	};
+}

@@ -1,0 +1,113 @@
+/**
+ * A parsed IP address as a number (IPv4, 32 bits) or a bigint (IPv6, 128 bits), so that range checks are plain
+ * integer arithmetic. IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are folded to IPv4: they reach the same host.
+ */
+export type IpAddress =
+	{ readonly family: 4; readonly value: number } | { readonly family: 6; readonly value: bigint };
+
+const MAPPED_PREFIX = 0xffffn;
+
+/** Parses a dotted-quad IPv4 address (exactly four decimal parts, 0-255, no leading zeros); undefined otherwise. */
+export function parseIpv4(text: string): number | undefined {
+	let value = 0;
+	let part = -1;
+	let digits = 0;
+	let parts = 0;
+	for (let index = 0; index <= text.length; index++) {
+		const code = index < text.length ? text.charCodeAt(index) : 46; // '.' terminates the last part
+		if (code === 46) {
+			if (part < 0 || parts === 4) return undefined;
+			value = value * 256 + part;
+			parts++;
+			part = -1;
+			digits = 0;
+		} else if (code >= 48 && code <= 57) {
+			if (digits > 0 && part === 0) return undefined; // leading zero
+			part = (part < 0 ? 0 : part) * 10 + (code - 48);
+			digits++;
+			if (part > 255) return undefined;
+		} else {
+			return undefined;
+		}
+	}
+	return parts === 4 ? value : undefined;
+}
+
+function parseGroups(text: string, into: number[]): boolean {
+	if (text === '') return true;
+	const pieces = text.split(':');
+	for (const [index, piece] of pieces.entries()) {
+		if (index === pieces.length - 1 && piece.includes('.')) {
+			const v4 = parseIpv4(piece);
+			if (v4 === undefined) return false;
+			into.push(Math.floor(v4 / 65536), v4 % 65536);
+			continue;
+		}
+		if (!/^[0-9a-fA-F]{1,4}$/.test(piece)) return false;
+		into.push(Number.parseInt(piece, 16));
+	}
+	return true;
+}
+
+/**
+ * Parses an IPv6 address without brackets (`::`, embedded IPv4 tail allowed). Zone ids (`fe80::1%eth0`) are refused:
+ * they name an interface of this host, which has no meaning in a routing or blocking decision.
+ */
+export function parseIpv6(text: string): bigint | undefined {
+	if (text.length < 2 || text.length > 45 || text.includes('%')) return undefined;
+	const gap = text.indexOf('::');
+	const head: number[] = [];
+	const tail: number[] = [];
+	if (gap === -1) {
+		if (!parseGroups(text, head) || head.length !== 8) return undefined;
+	} else {
+		if (text.indexOf('::', gap + 1) !== -1) return undefined;
+		if (!parseGroups(text.slice(0, gap), head) || !parseGroups(text.slice(gap + 2), tail)) return undefined;
+		if (head.length + tail.length > 7) return undefined;
+		if (tail.length > 0 && text.slice(0, gap).includes('.')) return undefined;
+	}
+	const groups =
+		gap === -1 ? head : [...head, ...Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+	let value = 0n;
+	for (const group of groups) value = (value << 16n) | BigInt(group);
+	return value;
+}
+
+/** Parses an IPv4 or IPv6 address (IPv6 with or without brackets), folding IPv4-mapped IPv6 to IPv4. */
+export function parseIp(text: string): IpAddress | undefined {
+	const v4 = parseIpv4(text);
+	if (v4 !== undefined) return { family: 4, value: v4 };
+	const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+	const v6 = parseIpv6(bare);
+	if (v6 === undefined) return undefined;
+	if (v6 >> 32n === MAPPED_PREFIX) return { family: 4, value: Number(v6 & 0xffffffffn) };
+	return { family: 6, value: v6 };
+}
+
+/** The canonical text of an address: dotted quad, or compressed lower-case IPv6 (RFC 5952). */
+export function formatIp(address: IpAddress): string {
+	if (address.family === 4) {
+		const v = address.value;
+		return `${Math.floor(v / 16777216)}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
+	}
+	const groups: number[] = [];
+	for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((address.value >> shift) & 0xffffn));
+	let bestStart = -1;
+	let bestLength = 1;
+	for (let start = 0; start < 8;) {
+		if (groups[start] !== 0) {
+			start++;
+			continue;
+		}
+		let end = start;
+		while (end < 8 && groups[end] === 0) end++;
+		if (end - start > bestLength) {
+			bestStart = start;
+			bestLength = end - start;
+		}
+		start = end;
+	}
+	const hex = groups.map((group) => group.toString(16));
+	if (bestStart === -1) return hex.join(':');
+	return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}

@@ -1,0 +1,54 @@
+import { OutboundHttpError } from '../errors/outbound-http-error.js';
+import { formatIp, parseIp, parseIpv4 } from '../ip/ip-address.js';
+import type { IpAddress } from '../ip/ip-address.js';
+import type { RouteTarget } from './route-decision.js';
+
+/** A {@link RouteTarget} plus the parsed address for IP literals. */
+export interface ParsedTarget extends RouteTarget {
+	readonly ip: IpAddress | undefined;
+}
+
+/** Parses a URL given as text; ERR_INVALID_URL (with a hint for IPv6 zone ids) when it is not an absolute URL. */
+export function toUrl(input: URL | string): URL {
+	if (input instanceof URL) return input;
+	try {
+		return new URL(input);
+	} catch (error) {
+		const zone = /\[[^\]]*%/.test(input) ? ': IPv6 zone ids are not allowed in destination URLs' : '';
+		throw new OutboundHttpError('ERR_INVALID_URL', `not an absolute URL${zone}`, { cause: error });
+	}
+}
+
+/**
+ * The destination of a WHATWG URL: host without IPv6 brackets or trailing dots, numeric IPv4 spellings already
+ * normalised by `URL` (`http://0x7f.1/` is `127.0.0.1`), IPv4-mapped IPv6 folded to IPv4, default ports filled.
+ */
+export function parseTarget(url: URL): ParsedTarget {
+	const protocol = url.protocol;
+	if (protocol !== 'http:' && protocol !== 'https:') {
+		throw new OutboundHttpError(
+			'ERR_UNSUPPORTED_PROTOCOL',
+			`unsupported protocol ${JSON.stringify(protocol)}: only http: and https: URLs can be requested`,
+		);
+	}
+	let host = url.hostname;
+	const port = url.port === '' ? (protocol === 'https:' ? 443 : 80) : Number(url.port);
+	if (host.startsWith('[')) {
+		const ip = parseIp(host);
+		if (ip === undefined) throw new OutboundHttpError('ERR_INVALID_URL', `invalid IPv6 host ${host}`);
+		return { protocol, host: formatIp(ip), port, isIp: true, ip };
+	}
+	while (host.endsWith('.')) host = host.slice(0, -1);
+	if (host === '') throw new OutboundHttpError('ERR_INVALID_URL', 'the URL has no host');
+	const code = host.charCodeAt(host.length - 1);
+	if (code >= 48 && code <= 57) {
+		const v4 = parseIpv4(host);
+		if (v4 !== undefined) return { protocol, host, port, isIp: true, ip: { family: 4, value: v4 } };
+	}
+	return { protocol, host, port, isIp: false, ip: undefined };
+}
+
+/** `host:port` with IPv6 bracketed, as in a CONNECT line or `route --json` `connect`. */
+export function hostPort(host: string, port: number): string {
+	return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

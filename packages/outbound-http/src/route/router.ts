@@ -1,0 +1,145 @@
+import type { Config, ProxyEndpoint, Purpose, PurposePolicy } from '@homeserver/config';
+import { OutboundHttpError } from '../errors/outbound-http-error.js';
+import { redactUrl } from '../redact-url.js';
+import { compileIpPolicy } from './ip-policy-matcher.js';
+import type { IpPolicyMatcher } from './ip-policy-matcher.js';
+import { compileNoProxy } from './no-proxy-matcher.js';
+import type { RouteDecision } from './route-decision.js';
+import { hostPort, parseTarget, toUrl } from './route-target.js';
+
+/** Decides routes for one configuration. */
+export interface Router {
+	/**
+	 * The route of a request to `url` for `purpose` (DESIGN.md 3): pure, no DNS. Throws ERR_INVALID_URL,
+	 * ERR_UNSUPPORTED_PROTOCOL or ERR_UNKNOWN_PURPOSE; a refused IP literal is a `blocked` decision, not a throw.
+	 */
+	route(url: URL | string, purpose: Purpose): RouteDecision;
+	/** The compiled IP policy of a purpose, or null when it has none (used at connection time). */
+	ipPolicy(purpose: Purpose): IpPolicyMatcher | null;
+}
+
+interface CompiledPurpose {
+	readonly policy: PurposePolicy;
+	readonly ipPolicy: IpPolicyMatcher | null;
+	/** The proxy per destination protocol, or a reason why there is none. */
+	readonly http: ProxyEndpoint | string;
+	readonly https: ProxyEndpoint | string;
+}
+
+function proxyFor(
+	purpose: Purpose,
+	policy: PurposePolicy,
+	endpoint: ProxyEndpoint | null,
+	key: 'http_proxy' | 'https_proxy',
+): ProxyEndpoint | string {
+	if (!policy.proxied) return `purpose ${purpose} is not proxied`;
+	if (key === 'http_proxy' && policy.httpsProxyOnly) {
+		return `purpose ${purpose} uses only https_proxy; http:// goes direct`;
+	}
+	return endpoint ?? `no ${key} configured`;
+}
+
+/**
+ * Compiles a configuration into a {@link Router}: the `no_proxy` list and every IP policy once, then each
+ * decision is a few hash lookups (see the route benchmark).
+ */
+export function createRouter(config: Config): Router {
+	const noProxy = compileNoProxy(config.proxy.noProxy);
+	const noProxySource = config.proxy.noProxy.source;
+	const purposes = new Map<string, CompiledPurpose>();
+	for (const [purpose, policy] of Object.entries(config.purposes) as [Purpose, PurposePolicy][]) {
+		purposes.set(purpose, {
+			policy,
+			ipPolicy: policy.ipPolicy === null ? null : compileIpPolicy(policy.ipPolicy),
+			http: proxyFor(purpose, policy, config.proxy.http, 'http_proxy'),
+			https: proxyFor(purpose, policy, config.proxy.https, 'https_proxy'),
+		});
+	}
+	const compiled = (purpose: Purpose): CompiledPurpose => {
+		const entry = purposes.get(purpose);
+		if (entry === undefined) {
+			throw new OutboundHttpError(
+				'ERR_UNKNOWN_PURPOSE',
+				`unknown purpose ${JSON.stringify(purpose)}; one of: ${[...purposes.keys()].join(', ')}`,
+			);
+		}
+		return entry;
+	};
+
+	return {
+		ipPolicy: (purpose) => compiled(purpose).ipPolicy,
+		route(input, purpose) {
+			const entry = compiled(purpose);
+			const url = toUrl(input);
+			const target = parseTarget(url);
+			const base = { url: redactUrl(url), purpose, target };
+			if (target.ip !== undefined && entry.ipPolicy !== null) {
+				const block = entry.ipPolicy(target.ip);
+				if (block !== undefined) {
+					const derived = block.derivedFrom === undefined ? '' : ` (derived from ${block.derivedFrom})`;
+					return {
+						...base,
+						route: 'blocked',
+						mode: null,
+						proxy: null,
+						connect: null,
+						reason: `IP literal ${block.address} is in ${block.key} range ${block.range}${derived}`,
+						blockedBy: block,
+					};
+				}
+			}
+			const proxy = target.protocol === 'https:' ? entry.https : entry.http;
+			const direct = hostPort(target.host, target.port);
+			if (typeof proxy === 'string') {
+				return {
+					...base,
+					route: 'direct',
+					mode: null,
+					proxy: null,
+					connect: direct,
+					reason: proxy,
+					blockedBy: undefined,
+				};
+			}
+			const exempt = noProxy(target);
+			if (exempt !== undefined) {
+				const reason =
+					exempt.kind === 'wildcard'
+						? `no_proxy '*' (${noProxySource})`
+						: `no_proxy entry '${exempt.raw}' (${noProxySource})`;
+				return {
+					...base,
+					route: 'direct',
+					mode: null,
+					proxy: null,
+					connect: direct,
+					reason,
+					blockedBy: undefined,
+				};
+			}
+			return {
+				...base,
+				route: 'proxy',
+				mode: target.protocol === 'https:' ? 'tunnel' : 'forward',
+				proxy,
+				connect: hostPort(proxy.host, proxy.port),
+				reason: proxy.source,
+				blockedBy: undefined,
+			};
+		},
+	};
+}
+
+const routers = new WeakMap<Config, Router>();
+
+/** The router of a configuration, compiled on first use and cached per (frozen) config object. */
+export function routerFor(config: Config): Router {
+	let router = routers.get(config);
+	if (router === undefined) routers.set(config, (router = createRouter(config)));
+	return router;
+}
+
+/** Convenience: `routerFor(config).route(url, purpose)`. */
+export function route(config: Config, url: URL | string, purpose: Purpose): RouteDecision {
+	return routerFor(config).route(url, purpose);
+}
