@@ -21,7 +21,9 @@ const escapeCell = (s: string): string => s.replaceAll('|', '\\|').replaceAll('\
 export function renderTable(table: Pick<Table, 'columns' | 'rows'>): string {
 	const head = `| ${table.columns.map(escapeCell).join(' | ')} |`;
 	const numeric = (i: number): boolean =>
-		i > 0 && table.rows.length > 0 && table.rows.every((r) => /^(?:[\d.,-]|n\/a)/.test(r[i] ?? ''));
+		i > 0 &&
+		table.rows.some((r) => /^[\d.,-]/.test(r[i] ?? '')) &&
+		table.rows.every((r) => /^(?:[\d.,-]|n\/a|$)/.test(r[i] ?? ''));
 	const rule = `|${table.columns.map((_, i) => (numeric(i) ? ' ---: ' : ' --- ')).join('|')}|`;
 	const body = table.rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`);
 	return [head, rule, ...body].join('\n');

@@ -2,7 +2,9 @@
  * Every scenario, in the order the report lists them.
  */
 import type { Scenario } from '../lib/scenario.js';
+import { mediaStreaming } from './media-streaming.js';
+import { proxyRequests } from './proxy-requests.js';
 import { routing } from './routing.js';
 
 /** The scenarios `npm run bench` runs, in order. */
-export const scenarios: readonly Scenario[] = [routing];
+export const scenarios: readonly Scenario[] = [proxyRequests, routing, mediaStreaming];

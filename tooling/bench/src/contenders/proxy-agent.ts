@@ -1,0 +1,53 @@
+/**
+ * `proxy-agent` 8 (TooTallNate) with node:http/https, given an explicit `getProxyForUrl` and keep-alive:
+ * CONNECT for https targets, absolute-form for http targets.
+ */
+import { get as httpGet } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { ProxyAgent } from 'proxy-agent';
+import { checkResponse, proxyUrl } from './contender.js';
+import type { ContenderSetup, HttpContender } from './contender.js';
+
+/** Reads a node:http response to the end and checks it. */
+export function readNodeResponse(res: IncomingMessage, expected: number): Promise<void> {
+	return new Promise((resolve, reject) => {
+		let bytes = 0;
+		res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+		res.on('error', reject);
+		res.on('end', () => {
+			try {
+				checkResponse(res.statusCode, bytes, expected);
+				resolve();
+			} catch (error) {
+				reject(error instanceof Error ? error : new Error(String(error)));
+			}
+		});
+	});
+}
+
+/**
+ * `proxy-agent`'s ProxyAgent. With `keepAlive` its plain-http requests on a reused socket go out in origin-form
+ * (`GET /path`, no credentials) and the proxy answers 400, so the scenario checks that and measures http without it.
+ */
+export function proxyAgentContender(setup: ContenderSetup, keepAlive = true): HttpContender {
+	const proxy = proxyUrl(setup.proxy);
+	const agent = new ProxyAgent({ getProxyForUrl: () => proxy, keepAlive });
+	return {
+		get(url) {
+			return new Promise((resolve, reject) => {
+				const onResponse = (res: IncomingMessage): void => {
+					readNodeResponse(res, setup.expectedBytes).then(resolve, reject);
+				};
+				const req = url.startsWith('https:')
+					? httpsGet(url, { agent, ca: setup.caPem }, onResponse)
+					: httpGet(url, { agent }, onResponse);
+				req.on('error', reject);
+			});
+		},
+		close() {
+			agent.destroy();
+			return Promise.resolve();
+		},
+	};
+}

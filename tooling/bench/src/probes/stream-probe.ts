@@ -1,0 +1,60 @@
+/**
+ * Child process: downloads one large body through the proxy with ours (a got stream of
+ * `@homeserver/outbound-http`, purpose `federation`) or raw node:https over hpagent, writes it to
+ * /dev/null, and reports throughput and its own peak RSS.
+ */
+import { createWriteStream } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import { HttpsProxyAgent } from 'hpagent';
+import { proxyUrl } from '../contenders/contender.js';
+import { describeError } from '../lib/load.js';
+import { ourConfig, ourOutbound } from '../lib/ours.js';
+import { memoryFigures } from '../lib/proc-status.js';
+import type { ProbeFailure, StreamJob, StreamResult } from './probe-protocol.js';
+
+async function openStream(job: StreamJob): Promise<() => Promise<NodeJS.ReadableStream>> {
+	const proxy = proxyUrl(job.proxy);
+	if (job.client === 'raw') {
+		const agent = new HttpsProxyAgent({ proxy, keepAlive: true, ca: job.proxy.caPem });
+		return () =>
+			new Promise<IncomingMessage>((resolve, reject) => {
+				httpsGet(job.url, { agent }, (res) => {
+					if (res.statusCode === 200) resolve(res);
+					else reject(new Error(`status ${res.statusCode}`));
+				}).on('error', reject);
+			});
+	}
+	const config = await ourConfig();
+	const outbound = await ourOutbound(['createOutboundHttp']);
+	if (!config.ok) throw new Error(config.why);
+	if (!outbound.ok) throw new Error(outbound.why);
+	const cfg = config.api.loadConfig({
+		env: { https_proxy: proxy },
+		yamlText: `federation_custom_ca_list: [${JSON.stringify(job.proxy.caFile)}]\n`,
+	});
+	const client = outbound.api.createOutboundHttp(cfg, {}).client('federation');
+	return () => Promise.resolve(client.stream(job.url));
+}
+
+async function run(job: StreamJob): Promise<StreamResult> {
+	const open = await openStream(job);
+	const { rss: rssBefore } = memoryFigures();
+	const t0 = performance.now();
+	const body = await open();
+	let bytes = 0;
+	body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+	await pipeline(body, createWriteStream('/dev/null'));
+	const elapsedMs = performance.now() - t0;
+	if (bytes !== job.expectedBytes) throw new Error(`received ${bytes} bytes, expected ${job.expectedBytes}`);
+	return { type: 'result', bytes, elapsedMs, rssBefore, peakRss: memoryFigures().peakRss };
+}
+
+process.once('message', (job: StreamJob) => {
+	run(job)
+		.catch((error: unknown): ProbeFailure => ({ type: 'result', error: describeError(error) }))
+		.then((result) => process.send?.(result, () => process.exit(0)))
+		.catch(() => process.exit(1));
+});

@@ -1,0 +1,255 @@
+/**
+ * Scenario 1: small requests through a real Squid (Basic auth). HTTPS GET of a 1 KiB body over CONNECT
+ * tunnels with keep-alive at concurrency 1 and 16, and plain http in absolute-form, ours against undici's
+ * ProxyAgent, proxy-agent, got with bare hpagent, and raw node:http(s) over keep-alive agents.
+ */
+import { closedLoop, describeError } from '../lib/load.js';
+import { interleavedRounds } from '../lib/rounds.js';
+import { withCleanup } from '../lib/cleanup.js';
+import { fmtNumber, fmtRatio, fmtRate, median, ratio, spread } from '../lib/stats.js';
+import type { Scenario, ScenarioReport, Table, TargetResult } from '../lib/scenario.js';
+import type { ContenderSetup, HttpContender } from '../contenders/contender.js';
+import { undiciContender } from '../contenders/undici-proxy-agent.js';
+import { proxyAgentContender } from '../contenders/proxy-agent.js';
+import { gotHpagentContender } from '../contenders/got-hpagent.js';
+import { rawNodeContender } from '../contenders/raw-node.js';
+import { oursContender } from '../contenders/ours.js';
+import { logPort, PROXY_PASSWORD, PROXY_USER, startBenchSquid } from '../lib/squid.js';
+import type { SquidLogEntry } from '../lib/squid.js';
+import { startOrigin } from '../servers/origin.js';
+import type { Origin } from '../servers/origin.js';
+import { SMALL_BODY_BYTES } from '../servers/origin-protocol.js';
+
+const OURS = 'ours';
+const UNDICI = 'undici ProxyAgent';
+const RAW = 'raw node + hpagent';
+/** Every client, in table order; client i talks to the origin's i-th port, so Squid's log tells them apart. */
+const CLIENTS = [OURS, UNDICI, 'proxy-agent', 'got + bare hpagent', RAW] as const;
+
+interface Mode {
+	readonly scheme: 'https' | 'http';
+	readonly concurrency: number;
+}
+const MODES: readonly Mode[] = [
+	{ scheme: 'https', concurrency: 1 },
+	{ scheme: 'https', concurrency: 16 },
+	{ scheme: 'http', concurrency: 1 },
+	{ scheme: 'http', concurrency: 16 },
+];
+const modeName = (m: Mode): string => `${m.scheme} c${m.concurrency}`;
+
+/**
+ * Whether proxy-agent with keep-alive gets plain-http requests through: four sequential GETs on one agent. Returns
+ * a note when some fail (then http is measured with keep-alive off, which works).
+ */
+async function proxyAgentHttpKeepAlive(setup: ContenderSetup, url: string): Promise<string | undefined> {
+	const c = proxyAgentContender(setup, true);
+	const failures: string[] = [];
+	for (let i = 0; i < 4; i++) await c.get(url).catch((e: unknown) => failures.push(describeError(e)));
+	await c.close();
+	if (failures.length === 0) return undefined;
+	return (
+		`proxy-agent with \`keepAlive: true\`: ${failures.length} of 4 sequential plain-http GETs failed (${failures[0]}): ` +
+		'on a reused socket it sends the request line in origin-form (`GET /1k`, no `Proxy-Authorization`) and Squid ' +
+		'answers 400. Its plain-http figures below are with `keepAlive: false` (a new connection per request).'
+	);
+}
+
+async function build(
+	name: string,
+	setup: ContenderSetup,
+	scheme: 'https' | 'http',
+	httpKeepAlive: boolean,
+): Promise<HttpContender | string> {
+	switch (name) {
+		case OURS:
+			// Federation verifies against federation_custom_ca_list; push sends plain http through http_proxy.
+			return oursContender(setup, { purpose: scheme === 'https' ? 'federation' : 'push' });
+		case UNDICI:
+			return undiciContender(setup, scheme === 'https');
+		case 'proxy-agent':
+			return proxyAgentContender(setup, scheme === 'https' || httpKeepAlive);
+		case 'got + bare hpagent':
+			return gotHpagentContender(setup);
+		default:
+			return rawNodeContender(setup);
+	}
+}
+
+/** Counts what Squid logged per client (by origin port): CONNECT tunnels and absolute-form requests. */
+function wireRows(
+	entries: readonly SquidLogEntry[],
+	origin: Origin,
+	sent: ReadonlyMap<string, number>,
+): string[][] {
+	return CLIENTS.map((name, i) => {
+		const httpsPort = origin.httpsPorts[i];
+		const httpPort = origin.httpPorts[i];
+		const connects = (port: number | undefined): number =>
+			entries.filter((e) => e.method === 'CONNECT' && logPort(e) === port).length;
+		const forwarded = entries.filter(
+			(e) => e.method === 'GET' && e.url.startsWith('http://') && logPort(e) === httpPort,
+		);
+		return [
+			name,
+			fmtNumber(sent.get(`${name} https`) ?? 0),
+			fmtNumber(connects(httpsPort)),
+			fmtNumber(sent.get(`${name} http`) ?? 0),
+			fmtNumber(forwarded.length),
+			fmtNumber(connects(httpPort)),
+		];
+	});
+}
+
+/** The proxy-requests scenario. */
+export const proxyRequests: Scenario = {
+	id: 'proxy-requests',
+	title: 'Requests through a real proxy (Squid)',
+	run: (ctx) =>
+		withCleanup(async (cleanup): Promise<ScenarioReport> => {
+			const rounds = ctx.quick ? 2 : 5;
+			const limits = (c: number) => ({
+				concurrency: c,
+				maxOps: ctx.quick ? 50 : c === 1 ? 4000 : 8000,
+				maxMs: ctx.quick ? 300 : 1000,
+			});
+			const notes: string[] = [];
+			// One extra http port for the proxy-agent keep-alive check, so it stays out of the per-client counts.
+			const origin = await startOrigin(cleanup, { https: CLIENTS.length, http: CLIENTS.length + 1 });
+			const squid = await startBenchSquid(cleanup, { hosts: { [origin.hostName]: '127.0.0.1' } });
+			const urlOf = (name: string, scheme: 'https' | 'http'): string => {
+				const i = CLIENTS.indexOf(name as (typeof CLIENTS)[number]);
+				const port = scheme === 'https' ? origin.httpsPorts[i] : origin.httpPorts[i];
+				return `${scheme}://${origin.hostName}:${port}/1k`;
+			};
+			const setupFor = (): ContenderSetup => ({
+				proxy: { host: squid.host, port: squid.port, username: PROXY_USER, password: PROXY_PASSWORD },
+				caPem: origin.caPem,
+				caFile: origin.caFile,
+				expectedBytes: SMALL_BODY_BYTES,
+			});
+			const keepAliveNote = await proxyAgentHttpKeepAlive(
+				setupFor(),
+				`http://${origin.hostName}:${origin.httpPorts[CLIENTS.length]}/1k`,
+			);
+			if (keepAliveNote !== undefined) notes.push(keepAliveNote);
+			const sent = new Map<string, number>();
+			const tables: Table[] = [];
+			const targets: TargetResult[] = [];
+			const built = new Map<string, HttpContender>();
+			for (const mode of MODES) {
+				const names: string[] = [];
+				for (const name of CLIENTS) {
+					const key = `${name} ${mode.scheme}`;
+					if (!built.has(key)) {
+						const c = await build(name, setupFor(), mode.scheme, keepAliveNote === undefined).catch(
+							(e: unknown) => `failed to build: ${describeError(e)}`,
+						);
+						if (typeof c === 'string') {
+							if (!notes.includes(`${name}: ${c}`)) notes.push(`${name}: ${c}`);
+							continue;
+						}
+						cleanup.defer(c, (x) => x.close());
+						built.set(key, {
+							get: (url) => {
+								sent.set(key, (sent.get(key) ?? 0) + 1);
+								return c.get(url);
+							},
+							close: () => c.close(),
+						});
+					}
+					names.push(name);
+				}
+				ctx.log(`${modeName(mode)}: ${names.join(', ')}`);
+				const failures = new Map<string, string>();
+				// Warm-up: open the connections and tunnels, let the JIT settle.
+				for (const name of names) {
+					const c = built.get(`${name} ${mode.scheme}`)!;
+					const url = urlOf(name, mode.scheme);
+					const r = await closedLoop(() => c.get(url), {
+						concurrency: mode.concurrency,
+						maxOps: ctx.quick ? 20 : 300,
+						maxMs: 3000,
+					});
+					if (r.errors > 0) failures.set(name, describeError(r.firstError));
+				}
+				const values = await interleavedRounds(
+					names.filter((n) => !failures.has(n)),
+					rounds,
+					async (name) => {
+						const c = built.get(`${name} ${mode.scheme}`)!;
+						const url = urlOf(name, mode.scheme);
+						const r = await closedLoop(() => c.get(url), limits(mode.concurrency));
+						if (r.errors > 0) throw r.firstError;
+						return r.rate;
+					},
+					(name, e) => failures.set(name, describeError(e)),
+				);
+				const m = (n: string): number => median(values.get(n) ?? []);
+				tables.push({
+					title: `${mode.scheme === 'https' ? 'HTTPS GET 1 KiB (CONNECT, keep-alive)' : 'Plain http GET 1 KiB'}, concurrency ${mode.concurrency}: requests/s`,
+					columns: ['client', 'requests/s (median)', 'spread', 'vs undici', 'vs raw'],
+					rows: CLIENTS.map((n) =>
+						failures.has(n) || !values.has(n)
+							? [n, 'n/a', '', '', failures.get(n) ?? 'not available']
+							: [
+									n,
+									fmtNumber(m(n)),
+									`${fmtNumber(spread(values.get(n)!) * 100)}%`,
+									fmtRatio(ratio(m(n), m(UNDICI))),
+									fmtRatio(ratio(m(n), m(RAW))),
+								],
+					),
+				});
+				const vsUndici = ratio(m(OURS), m(UNDICI));
+				const vsRaw = ratio(m(OURS), m(RAW));
+				targets.push(
+					{
+						target: `${modeName(mode)}: ours ≥ undici`,
+						met: Number.isFinite(vsUndici) ? vsUndici >= 1 : null,
+						detail: Number.isFinite(vsUndici)
+							? `${fmtRate(m(OURS))} vs ${fmtRate(m(UNDICI))}: ${fmtRatio(vsUndici)}`
+							: 'not measured',
+					},
+					{
+						target: `${modeName(mode)}: ours within 20% of raw`,
+						met: Number.isFinite(vsRaw) ? vsRaw >= 0.8 : null,
+						detail: Number.isFinite(vsRaw)
+							? `${fmtRatio(vsRaw)} of raw (${fmtRate(m(RAW))})`
+							: 'not measured',
+					},
+				);
+			}
+			// Squid writes a tunnel's log line when it closes: close every client first.
+			for (const c of built.values()) await c.close();
+			const entries = await squid.accessLog();
+			tables.push({
+				title: 'On the wire (Squid access log, whole scenario)',
+				columns: [
+					'client',
+					'https requests sent',
+					'CONNECT tunnels',
+					'http requests sent',
+					'absolute-form GETs',
+					'CONNECTs for http',
+				],
+				rows: wireRows(entries, origin, sent),
+			});
+			return {
+				method:
+					`Squid ${squid.version} on loopback with Basic auth; the origin is a Node https/http server in a child process ` +
+					'answering 1 KiB bodies, one port per client so that Squid’s access log tells the clients apart; every ' +
+					'client verifies the origin certificate against the test CA and reads and checks every body. Closed-loop ' +
+					`load per client and mode, bounded by count and time (${limits(1).maxOps} requests or ${limits(1).maxMs} ms at ` +
+					`concurrency 1), after a warm-up; ${rounds} interleaved rounds; medians. ours: a client of ` +
+					'`@homeserver/outbound-http` (`federation` purpose for https, `push` for http); undici 7 `ProxyAgent` + ' +
+					'`request()` (tunnel for https, `proxyTunnel: false` for http); `proxy-agent` 8 with `getProxyForUrl` and ' +
+					'keep-alive under node:http(s); got 14 with hpagent agents passed per call as hpagent’s README shows; raw: ' +
+					'node:https over an hpagent `HttpsProxyAgent` (keep-alive), and node:http in absolute-form to Squid on a ' +
+					'keep-alive agent.',
+				tables,
+				targets,
+				notes,
+			};
+		}),
+};
