@@ -39,3 +39,16 @@ export type { StoreLayout } from './store/layout.js';
 export { MediaStore } from './store/media-store.js';
 export type { IncomingMedia, MediaStoreOptions, SaveOptions, StoredMedia } from './store/media-store.js';
 export type { MediaRecord } from './store/metadata-db.js';
+export { createMediaHandler } from './serve/media-handler.js';
+export type { MediaHandler, MediaHandlerOptions } from './serve/media-handler.js';
+export { matrixErrorOf, sendMatrixError } from './serve/matrix-error.js';
+export {
+	INLINE_CONTENT_TYPES,
+	MEDIA_CSP,
+	responseContentType,
+	responseDisposition,
+	securityHeaders,
+} from './serve/response-headers.js';
+export { parseDownloadRequest } from './serve/routes.js';
+export type { DownloadRequest } from './serve/routes.js';
+export { closeServer, listen, metricsHandler, portOf } from './serve/servers.js';

@@ -1,0 +1,46 @@
+/**
+ * Errors as the Matrix client API shapes them: a JSON body `{errcode, error}` and a status code. Remote
+ * failures read "Failed to fetch remote media" with a 502 (as Synapse); a remote 404 stays a 404.
+ */
+import type { ServerResponse } from 'node:http';
+import { MediaFetcherError } from '../errors.js';
+import { securityHeaders } from './response-headers.js';
+
+/** The status and JSON body a client receives for `error`. */
+export function matrixErrorOf(error: unknown): { status: number; body: { errcode: string; error: string } } {
+	if (!(error instanceof MediaFetcherError)) {
+		return { status: 500, body: { errcode: 'M_UNKNOWN', error: 'Internal server error' } };
+	}
+	switch (error.code) {
+		case 'ERR_REMOTE_FAILED':
+		case 'ERR_REMOTE_TIMEOUT':
+		case 'ERR_MULTIPART_INVALID':
+			return {
+				status: error.status,
+				body: { errcode: error.errcode, error: 'Failed to fetch remote media' },
+			};
+		case 'ERR_STORE_FAILED':
+		case 'ERR_CONFIG_UNSUPPORTED':
+			return { status: 500, body: { errcode: 'M_UNKNOWN', error: 'Internal server error' } };
+		default:
+			return { status: error.status, body: { errcode: error.errcode, error: error.message } };
+	}
+}
+
+/** Sends a Matrix error answer (body omitted for HEAD). */
+export function sendMatrixError(
+	response: ServerResponse,
+	status: number,
+	errcode: string,
+	message: string,
+	head = false,
+): void {
+	const body = JSON.stringify({ errcode, error: message });
+	response.writeHead(status, {
+		...securityHeaders(),
+		'Content-Type': 'application/json',
+		'Content-Length': Buffer.byteLength(body),
+		'Cache-Control': 'no-store',
+	});
+	response.end(head ? undefined : body);
+}
