@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+/** The `federation-sender` executable: the real process around {@link runCli}. */
+import { runCli } from './cli/main.js';
+import { processIo } from './cli/io.js';
+import { createFederationTransport } from './transport/federation-transport.js';
+
+process.exitCode = await runCli(process.argv.slice(2), processIo(createFederationTransport));

@@ -1,0 +1,51 @@
+/** The human form of `status`: one block per destination, aligned, with durations in words. */
+import type { StatusJsonRow } from './status-command.js';
+
+/** `3d 4h`, `12m 5s`, `40s`: a duration, coarsely. */
+export function formatDuration(ms: number): string {
+	const s = Math.max(0, Math.round(ms / 1000));
+	const units: [string, number][] = [
+		['d', 86_400],
+		['h', 3600],
+		['m', 60],
+		['s', 1],
+	];
+	const parts: string[] = [];
+	let rest = s;
+	for (const [unit, size] of units) {
+		if (rest >= size || (unit === 's' && parts.length === 0)) {
+			parts.push(`${Math.floor(rest / size)}${unit}`);
+			rest %= size;
+		}
+		if (parts.length === 2) break;
+	}
+	return parts.join(' ');
+}
+
+/** The whole report. */
+export function formatStatusTable(rows: readonly StatusJsonRow[], nowMs: number): string {
+	if (rows.length === 0) return 'outbox empty: no destinations\n';
+	const lines: string[] = [];
+	for (const row of rows) {
+		lines.push(`${row.destination}`);
+		lines.push(`  queued        ${row.pendingPdus} PDU(s), ${row.pendingEdus} EDU(s)`);
+		lines.push(
+			`  delivered     ${row.deliveredItems} item(s), ${row.rejectedPdus} PDU(s) rejected by the destination`,
+		);
+		const txn = row.inFlight;
+		lines.push(
+			txn === null
+				? '  in flight     none'
+				: `  in flight     txn ${txn.txnId}: ${txn.pduCount} PDU(s), ${txn.eduCount} EDU(s), ${txn.attempts} attempt(s)`,
+		);
+		lines.push(
+			row.backoffInForce && row.retryAtTs !== null
+				? `  backoff       retry in ${formatDuration(row.retryAtTs - nowMs)} (at ${new Date(row.retryAtTs).toISOString()}), ${row.backoff.failureCount} failure(s) in a row`
+				: '  backoff       none',
+		);
+		if (row.lastError !== null) lines.push(`  last error    ${row.lastError}`);
+		if (row.lastSuccessTs !== null)
+			lines.push(`  last success  ${new Date(row.lastSuccessTs).toISOString()}`);
+	}
+	return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,83 @@
+/**
+ * `federation-sender run --config FILE`: delivers the outbox until SIGTERM or SIGINT. One `run` per outbox
+ * (a run lock); metrics on `federation_sender.metrics`; on a signal, no new work is taken and requests in
+ * flight get a grace period, after which their transactions are left for the next start (same txnId).
+ * A second signal exits at once.
+ */
+import { parseArgs } from 'node:util';
+import { systemClock } from '../clock.js';
+import { openOutbox } from '../outbox/open-outbox.js';
+import { acquireRunLock } from '../outbox/run-lock.js';
+import { createSenderMetrics } from '../observability/sender-metrics.js';
+import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
+import { DeliveryWorker } from '../worker/delivery-worker.js';
+import type { CliIo } from './io.js';
+
+/** Runs `run`; resolves with the exit code once the worker has stopped. */
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+	const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
+	const config = io.loadConfig(values.config);
+	const logger = io.createLogger();
+	for (const warning of config.warnings) logger.warn(warning);
+	const database = config.federationSender.database;
+	const store = openOutbox(database);
+	const lock = (() => {
+		try {
+			return acquireRunLock(database.kind === 'sqlite' ? database.path : ':memory:');
+		} catch (error) {
+			void store.close();
+			throw error;
+		}
+	})();
+	let metricsServer: MetricsServer | null = null;
+	let transport: Awaited<ReturnType<CliIo['createTransport']>> | null = null;
+	let worker: DeliveryWorker | null = null;
+	try {
+		transport = await io.createTransport(config, logger);
+		worker = new DeliveryWorker({ store, origin: config.serverName, send: transport.send, logger });
+		const metrics = createSenderMetrics(store, worker, systemClock);
+		if (config.federationSender.metrics !== null) {
+			metricsServer = await startMetricsServer(metrics.registry, config.federationSender.metrics, logger);
+			const { address, port } = metricsServer.address;
+			logger.info(
+				{ metrics: `http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics` },
+				'metrics listening',
+			);
+		}
+		const stopRequested = waitForSignal(io, logger);
+		await worker.start();
+		logger.info(
+			{ origin: config.serverName, outbox: database.kind === 'sqlite' ? database.path : 'postgres' },
+			'federation-sender running',
+		);
+		const signal = await stopRequested;
+		logger.info({ signal }, 'stopping: no new transactions; waiting for the ones in flight');
+		await worker.stop();
+		logger.info('stopped');
+		return 0;
+	} finally {
+		await worker?.stop();
+		await metricsServer?.close();
+		await transport?.close();
+		await store.close();
+		lock.release();
+	}
+}
+
+function waitForSignal(io: CliIo, logger: { warn(text: string): void }): Promise<string> {
+	return new Promise((resolve) => {
+		let seen = false;
+		const unsubscribe = io.onShutdownSignal((signal) => {
+			if (!seen) {
+				seen = true;
+				resolve(signal);
+				return;
+			}
+			unsubscribe();
+			logger.warn(
+				`second ${signal}: exiting now; open transactions are re-sent with the same txnId on restart`,
+			);
+			io.forceExit(130);
+		});
+	});
+}

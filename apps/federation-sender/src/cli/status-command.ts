@@ -1,0 +1,50 @@
+/**
+ * `federation-sender status --config FILE [--json]`: per destination, the queue depth, the transaction in
+ * flight, the backoff in force and the last error, read from the outbox (the worker need not be running).
+ */
+import { parseArgs } from 'node:util';
+import { retryAt } from '../backoff/policy.js';
+import { openOutbox } from '../outbox/open-outbox.js';
+import type { DestinationStatus } from '../outbox/types.js';
+import { formatStatusTable } from './format-status.js';
+import type { CliIo } from './io.js';
+
+/** One destination in `status --json`: the stored status plus the backoff as it stands now. */
+export interface StatusJsonRow extends DestinationStatus {
+	readonly backoffInForce: boolean;
+	/** When the destination is tried again (ms since the epoch), or null when it is not backed off. */
+	readonly retryAtTs: number | null;
+}
+
+/** Adds the time-dependent backoff fields to stored rows. */
+export function statusRows(rows: readonly DestinationStatus[], nowMs: number): StatusJsonRow[] {
+	return rows.map((row) => {
+		const at = retryAt(row.backoff);
+		return { ...row, backoffInForce: at > nowMs, retryAtTs: at > 0 ? at : null };
+	});
+}
+
+/** Runs `status`; returns the exit code. */
+export async function statusCommand(args: string[], io: CliIo): Promise<number> {
+	const { values } = parseArgs({
+		args,
+		options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+		strict: true,
+	});
+	const config = io.loadConfig(values.config);
+	const store = openOutbox(config.federationSender.database, { mustExist: true });
+	let rows: DestinationStatus[];
+	try {
+		rows = await store.status();
+	} finally {
+		await store.close();
+	}
+	const now = Date.now();
+	const result = statusRows(rows, now);
+	if (values.json) {
+		io.stdout.write(`${JSON.stringify({ now, destinations: result }, null, 2)}\n`);
+	} else {
+		io.stdout.write(formatStatusTable(result, now));
+	}
+	return 0;
+}

@@ -1,0 +1,149 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { cliHarness } from './helpers/cli.js';
+
+const pduJson = (n: number): string =>
+	JSON.stringify({ type: 'm.room.message', room_id: '!r:origin.test', event_id: `$e${n}`, content: { n } });
+
+test('enqueue stores --pdu and --edu files in command-line order and prints what was stored', async (t) => {
+	const h = cliHarness(t);
+	writeFileSync(join(h.dir, 'a.json'), pduJson(1));
+	writeFileSync(join(h.dir, 'b.json'), JSON.stringify({ edu_type: 'm.typing', content: { typing: true } }));
+	const result = await h.cli(
+		[
+			'enqueue',
+			'--config',
+			h.configPath,
+			'--destination',
+			'Remote.Test',
+			'--pdu',
+			join(h.dir, 'a.json'),
+			'--edu',
+			join(h.dir, 'b.json'),
+			'--pdu',
+			'-',
+		],
+		`[${pduJson(2)},${pduJson(3)}]`,
+	);
+	t.is(result.code, 0, result.stderr);
+	t.deepEqual(result.stdout.trim().split('\n'), [
+		`stored pdu #1 $e1 (${pduJson(1).length} bytes) for remote.test`,
+		'stored edu #2 (49 bytes) for remote.test',
+		`stored pdu #3 $e2 (${pduJson(2).length} bytes) for remote.test`,
+		`stored pdu #4 $e3 (${pduJson(3).length} bytes) for remote.test`,
+		'4 item(s) stored for remote.test',
+	]);
+	const status = await h.cli(['status', '--config', h.configPath, '--json']);
+	const [row] = JSON.parse(status.stdout).destinations;
+	t.like(row, {
+		destination: 'remote.test',
+		pendingPdus: 3,
+		pendingEdus: 1,
+		backoffInForce: false,
+		inFlight: null,
+	});
+});
+
+test('enqueue refuses invalid input with code: message on stderr and stores nothing', async (t) => {
+	const h = cliHarness(t);
+	writeFileSync(join(h.dir, 'good.json'), pduJson(1));
+	writeFileSync(join(h.dir, 'bad.json'), '{"type": "m.room.message", "room_id": "!r", "depth": 1.5}');
+	const first = await h.cli(
+		['enqueue', '--config', h.configPath, '--destination', 'remote.test', '--pdu', '-'],
+		pduJson(0),
+	);
+	t.is(first.code, 0);
+	const bad = await h.cli([
+		'enqueue',
+		'--config',
+		h.configPath,
+		'--destination',
+		'remote.test',
+		'--pdu',
+		join(h.dir, 'good.json'),
+		'--pdu',
+		join(h.dir, 'bad.json'),
+	]);
+	t.is(bad.code, 1);
+	t.regex(bad.stderr, /^ERR_INVALID_ITEM: .*bad\.json\.depth: 1\.5 is not an integer/);
+	const status = await h.cli(['status', '--config', h.configPath, '--json']);
+	t.like(JSON.parse(status.stdout).destinations, [{ destination: 'remote.test', pendingPdus: 1 }]);
+
+	const self = await h.cli(
+		['enqueue', '--config', h.configPath, '--destination', 'origin.test', '--pdu', '-'],
+		pduJson(1),
+	);
+	t.regex(self.stderr, /^ERR_INVALID_DESTINATION: origin\.test is this server's own name/);
+	const noItems = await h.cli(['enqueue', '--config', h.configPath, '--destination', 'remote.test']);
+	t.is(noItems.code, 2);
+	t.regex(noItems.stderr, /^ERR_USAGE: /);
+	const badName = await h.cli(
+		['enqueue', '--config', h.configPath, '--destination', 'a b', '--pdu', '-'],
+		pduJson(1),
+	);
+	t.regex(badName.stderr, /^ERR_INVALID_DESTINATION: /);
+	const unknownFlag = await h.cli(['status', '--config', h.configPath, '--bogus']);
+	t.is(unknownFlag.code, 2);
+	t.regex(unknownFlag.stderr, /^ERR_USAGE: /);
+});
+
+test('status without an outbox is an error rather than an empty report', async (t) => {
+	const h = cliHarness(t);
+	const result = await h.cli(['status', '--config', h.configPath]);
+	t.is(result.code, 1);
+	t.regex(result.stderr, /^ERR_OUTBOX_MISSING: no outbox database at .*outbox\.db/);
+});
+
+test('a PostgreSQL outbox is refused with a clear error', async (t) => {
+	const h = cliHarness(t, '');
+	writeFileSync(
+		h.configPath,
+		'server_name: origin.test\nfederation_sender:\n  database: {name: psycopg2, args: {host: 127.0.0.1, database: x}}\n',
+	);
+	const result = await h.cli(
+		['enqueue', '--config', h.configPath, '--destination', 'remote.test', '--pdu', '-'],
+		pduJson(1),
+	);
+	t.is(result.code, 1);
+	t.regex(result.stderr, /^ERR_DATABASE_UNSUPPORTED: .*psycopg2.*not yet supported/);
+});
+
+test('run delivers what enqueue stored, serves /metrics, and stops cleanly on SIGTERM', async (t) => {
+	const h = cliHarness(t);
+	for (let n = 0; n < 3; n++) {
+		await h.cli(
+			['enqueue', '--config', h.configPath, '--destination', 'remote.test', '--pdu', '-'],
+			pduJson(n),
+		);
+	}
+	const running = h.cli(['run', '--config', h.configPath]);
+	const listening = await h.logged('metrics listening');
+	await h.logged('transaction delivered');
+	t.deepEqual(h.remote.received('remote.test'), ['$e0', '$e1', '$e2']);
+
+	const metrics = await (await fetch(listening['metrics'] as string)).text();
+	t.regex(metrics, /federation_sender_transactions_sent_total\{destination="remote.test"\} 1/);
+	t.regex(metrics, /federation_sender_queue_depth\{destination="remote.test",kind="pdu"\} 0/);
+
+	const busy = await h.cli(['run', '--config', h.configPath]);
+	t.is(busy.code, 1);
+	t.regex(busy.stderr, /^ERR_ALREADY_RUNNING: /);
+
+	h.signal('SIGTERM');
+	const result = await running;
+	t.is(result.code, 0, result.stderr);
+	t.truthy(h.logs.find((r) => r['msg'] === 'stopped'));
+	const status = await h.cli(['status', '--config', h.configPath]);
+	t.regex(status.stdout, /remote\.test\n {2}queued {8}0 PDU\(s\), 0 EDU\(s\)\n {2}delivered {5}3 item\(s\)/);
+});
+
+test('unknown commands and no command print the usage', async (t) => {
+	const h = cliHarness(t);
+	const none = await h.cli([]);
+	t.is(none.code, 2);
+	t.regex(none.stderr, /usage:\n {2}federation-sender run --config FILE/);
+	const unknown = await h.cli(['frobnicate']);
+	t.is(unknown.code, 2);
+	t.regex(unknown.stderr, /^ERR_USAGE: unknown command "frobnicate"/);
+});
