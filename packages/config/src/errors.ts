@@ -1,3 +1,5 @@
+import { redactProxyString, redactSecrets } from './redact.js';
+
 /**
  * The one error class of `@homeserver/config`: every configuration problem, reported together.
  */
@@ -73,16 +75,19 @@ export class Problems {
 	}
 }
 
-/** Shows a value in a message: strings quoted, long values cut, never more than 200 characters. */
+/**
+ * Shows a value in a message: strings quoted, long values cut to 200 characters, and, wherever it is, the
+ * password of anything shaped like `user:password@host` replaced by `***`, as are secret-looking keys.
+ */
 export function showValue(value: unknown): string {
 	let text: string;
 	if (typeof value === 'string') {
-		text = JSON.stringify(value);
+		text = JSON.stringify(redactProxyString(value));
 	} else if (value === undefined) {
 		text = 'undefined';
 	} else {
 		try {
-			text = JSON.stringify(value) ?? typeof value;
+			text = JSON.stringify(redactSecrets(value)) ?? typeof value;
 		} catch {
 			text = `(${typeof value})`;
 		}

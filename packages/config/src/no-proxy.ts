@@ -63,6 +63,9 @@ function parseEntry(raw: string): NoProxyEntry | { reason: string } {
 	if (text === '*') {
 		return { kind: 'wildcard', raw };
 	}
+	if (text.includes('://')) {
+		return { reason: 'write the host name alone, not a URL' };
+	}
 	const split = splitPort(text);
 	if ('reason' in split) {
 		return split;

@@ -8,7 +8,6 @@ import { inspect } from 'node:util';
 import { Problems, showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
 import { canonicalIp } from './ip-address.js';
-import { redactProxyString } from './redact.js';
 import type { ProxyEndpoint as ProxyEndpointShape, SettingSource } from './types.js';
 
 /** Port used when a proxy URL names none, for http and https proxies alike (as Synapse does). */
@@ -108,7 +107,7 @@ export function collectProxyUrl(
 	problems: Problems,
 ): ProxyEndpoint | undefined {
 	const raw = value.trim();
-	const shown = showValue(redactProxyString(raw));
+	const shown = showValue(raw);
 	const fail = (reason: string): undefined => {
 		problems.add(source, shown, reason);
 		return undefined;

@@ -25,7 +25,7 @@ export function redactProxyString(raw: string): string {
 
 /**
  * A copy of a YAML value with every property whose name looks secret (`password`, `secret`, `..._key`)
- * replaced by `***`, for showing it in a message.
+ * replaced by `***` and every string redacted as a proxy URL, for showing it in a message.
  */
 export function redactSecrets(value: unknown): unknown {
 	if (Array.isArray(value)) {
@@ -36,5 +36,5 @@ export function redactSecrets(value: unknown): unknown {
 			Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) ? '***' : redactSecrets(item)]),
 		);
 	}
-	return value;
+	return typeof value === 'string' ? redactProxyString(value) : value;
 }

@@ -94,7 +94,7 @@ export interface IpRange {
 	readonly network: string;
 	readonly prefix: number;
 	readonly family: 4 | 6;
-	/** The entry as written in the configuration (or `default`), for messages. */
+	/** The entry as written in the configuration (for defaults, the default entry's own text), for messages. */
 	readonly raw: string;
 	/** For derived IPv6 forms of an IPv4 range (mapped, compatible, 6to4, NAT64): the IPv4 range it came from. */
 	readonly derivedFrom: string | undefined;
