@@ -78,9 +78,8 @@ test('our canonical JSON is byte-identical to matrix.org canonicaljson on tricky
 	const values = [...tricky, ...fc.sample(jsonValue, { numRuns: 300, seed: 20250601 })];
 	const expected = (await runMatrixOrgCheck(python, { mode: 'canonical', values })) as string[];
 	t.is(expected.length, values.length);
-	values.forEach((value, index) => {
-		t.is(Buffer.from(canonicalJson(value), 'utf8').toString('base64'), expected[index], `value ${index}`);
-	});
+	const ours = values.map((value) => Buffer.from(canonicalJson(value), 'utf8').toString('base64'));
+	t.deepEqual(ours, expected);
 });
 
 /** Random canonical-JSON-compatible values: any code point in strings and keys, integers across the range. */
