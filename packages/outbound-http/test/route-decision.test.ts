@@ -37,7 +37,7 @@ test('http goes through http_proxy in absolute form (mode forward); JSON shows t
 
 test('the purposes table: who is proxied', (t) => {
 	const router = createRouter(configFrom(ENV));
-	const expected: [Parameters<typeof router.route>[1], string][] = [
+	const expected: [Parameters<typeof router.route>[1], 'proxy' | 'direct'][] = [
 		['federation', 'proxy'],
 		['media_redirect', 'proxy'],
 		['push', 'proxy'],
