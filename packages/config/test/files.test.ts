@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { ConfigError, loadConfig } from '../src/index.js';
+import { ConfigError, loadConfig, loadConfigFromProcess } from '../src/index.js';
 
 const CA_PEM = readFileSync(new URL('fixtures/ca.pem', import.meta.url), 'utf8');
 
@@ -82,4 +82,13 @@ test('an unreadable or non-PEM CA file is an error naming the file', (t) => {
 	t.regex(error.problems[0]?.reason ?? '', /cannot read the CA file \(ENOENT\)/);
 	t.regex(error.problems[1]?.reason ?? '', /no PEM certificate/);
 	t.regex(error.problems[2]?.reason ?? '', /not a valid X\.509 certificate/);
+});
+
+test('loadConfigFromProcess reads the named file with the real environment', (t) => {
+	using temp = tempDir();
+	writeFileSync(join(temp.dir, 'hs.yaml'), 'server_name: process.example\n');
+	const config = loadConfigFromProcess(join(temp.dir, 'hs.yaml'));
+	t.is(config.serverName, 'process.example');
+	t.is(config.configPath, join(temp.dir, 'hs.yaml'));
+	t.true(Object.isFrozen(config));
 });
