@@ -38,3 +38,41 @@ export interface ProbeFailure {
 	readonly type: 'result';
 	readonly error: string;
 }
+
+/** Talk to many distinct destinations (`d<i>.<suffix>`), reporting memory at checkpoints. */
+export interface DestinationsJob {
+	readonly type: 'destinations';
+	/** `ours` through the proxy or direct, or a bare node keep-alive agent (direct, no caps) for reference. */
+	readonly client: 'ours-proxy' | 'ours-direct' | 'raw-direct';
+	readonly suffix: string;
+	readonly port: number;
+	readonly count: number;
+	readonly checkpoints: readonly number[];
+	readonly concurrency: number;
+	/** Stop starting requests after this long. */
+	readonly maxMs: number;
+	/** After the last request, wait this long and measure again (idle sockets expire). 0: skip. */
+	readonly idleWaitMs: number;
+	readonly proxy: ProbeProxy;
+}
+
+/** Memory and descriptors at one checkpoint. */
+export interface Checkpoint {
+	/** Destinations talked to so far (`idle` for the measurement after the idle wait). */
+	readonly at: number | 'idle';
+	/** VmRSS after a full GC. */
+	readonly rss: number;
+	readonly heapUsed: number;
+	readonly openFds: number;
+}
+
+/** The result of a {@link DestinationsJob}. */
+export interface DestinationsResult {
+	readonly type: 'result';
+	readonly done: number;
+	readonly errors: number;
+	readonly firstError: string | undefined;
+	readonly elapsedMs: number;
+	readonly baseline: Checkpoint;
+	readonly checkpoints: readonly Checkpoint[];
+}

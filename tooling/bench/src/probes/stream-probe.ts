@@ -11,11 +11,12 @@ import { pipeline } from 'node:stream/promises';
 import { HttpsProxyAgent } from 'hpagent';
 import { proxyUrl } from '../contenders/contender.js';
 import { describeError } from '../lib/load.js';
-import { ourConfig, ourOutbound } from '../lib/ours.js';
+import { loadConfig } from '@homeserver/config';
+import { createOutboundHttp } from '@homeserver/outbound-http';
 import { memoryFigures } from '../lib/proc-status.js';
 import type { ProbeFailure, StreamJob, StreamResult } from './probe-protocol.js';
 
-async function openStream(job: StreamJob): Promise<() => Promise<NodeJS.ReadableStream>> {
+function openStream(job: StreamJob): () => Promise<NodeJS.ReadableStream> {
 	const proxy = proxyUrl(job.proxy);
 	if (job.client === 'raw') {
 		const agent = new HttpsProxyAgent({ proxy, keepAlive: true, ca: job.proxy.caPem });
@@ -27,20 +28,16 @@ async function openStream(job: StreamJob): Promise<() => Promise<NodeJS.Readable
 				}).on('error', reject);
 			});
 	}
-	const config = await ourConfig();
-	const outbound = await ourOutbound(['createOutboundHttp']);
-	if (!config.ok) throw new Error(config.why);
-	if (!outbound.ok) throw new Error(outbound.why);
-	const cfg = config.api.loadConfig({
+	const cfg = loadConfig({
 		env: { https_proxy: proxy },
 		yamlText: `federation_custom_ca_list: [${JSON.stringify(job.proxy.caFile)}]\n`,
 	});
-	const client = outbound.api.createOutboundHttp(cfg, {}).client('federation');
+	const client = createOutboundHttp(cfg).client('federation');
 	return () => Promise.resolve(client.stream(job.url));
 }
 
 async function run(job: StreamJob): Promise<StreamResult> {
-	const open = await openStream(job);
+	const open = openStream(job);
 	const { rss: rssBefore } = memoryFigures();
 	const t0 = performance.now();
 	const body = await open();

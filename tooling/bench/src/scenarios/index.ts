@@ -3,8 +3,9 @@
  */
 import type { Scenario } from '../lib/scenario.js';
 import { mediaStreaming } from './media-streaming.js';
+import { memoryAtScale } from './memory-at-scale.js';
 import { proxyRequests } from './proxy-requests.js';
 import { routing } from './routing.js';
 
 /** The scenarios `npm run bench` runs, in order. */
-export const scenarios: readonly Scenario[] = [proxyRequests, routing, mediaStreaming];
+export const scenarios: readonly Scenario[] = [proxyRequests, routing, mediaStreaming, memoryAtScale];

@@ -55,16 +55,16 @@ async function proxyAgentHttpKeepAlive(setup: ContenderSetup, url: string): Prom
 	);
 }
 
-async function build(
+function build(
 	name: string,
 	setup: ContenderSetup,
 	scheme: 'https' | 'http',
 	httpKeepAlive: boolean,
-): Promise<HttpContender | string> {
+): HttpContender {
 	switch (name) {
 		case OURS:
 			// Federation verifies against federation_custom_ca_list; push sends plain http through http_proxy.
-			return oursContender(setup, { purpose: scheme === 'https' ? 'federation' : 'push' });
+			return oursContender(setup, scheme === 'https' ? 'federation' : 'push');
 		case UNDICI:
 			return undiciContender(setup, scheme === 'https');
 		case 'proxy-agent':
@@ -142,11 +142,11 @@ export const proxyRequests: Scenario = {
 				for (const name of CLIENTS) {
 					const key = `${name} ${mode.scheme}`;
 					if (!built.has(key)) {
-						const c = await build(name, setupFor(), mode.scheme, keepAliveNote === undefined).catch(
-							(e: unknown) => `failed to build: ${describeError(e)}`,
-						);
-						if (typeof c === 'string') {
-							if (!notes.includes(`${name}: ${c}`)) notes.push(`${name}: ${c}`);
+						let c: HttpContender;
+						try {
+							c = build(name, setupFor(), mode.scheme, keepAliveNote === undefined);
+						} catch (error) {
+							notes.push(`${name} (${mode.scheme}): failed to build: ${describeError(error)}`);
 							continue;
 						}
 						cleanup.defer(c, (x) => x.close());

@@ -10,7 +10,8 @@ import { getProxyForUrl } from 'proxy-from-env';
 import { opsPerSecond, sinkValue } from '../lib/micro.js';
 import { expectedRoute, makeNoProxyFixture } from '../lib/no-proxy-fixture.js';
 import type { NoProxyFixture, UrlKind } from '../lib/no-proxy-fixture.js';
-import { ourConfig, ourOutbound } from '../lib/ours.js';
+import { loadConfig } from '@homeserver/config';
+import { createRouter } from '@homeserver/outbound-http';
 import type { Scenario, ScenarioReport, TargetResult } from '../lib/scenario.js';
 import { fmtNumber, fmtRate, fmtRatio, median, ratio } from '../lib/stats.js';
 import { interleavedRounds } from '../lib/rounds.js';
@@ -32,16 +33,12 @@ interface Built {
 
 const stripBrackets = (h: string): string => (h.startsWith('[') ? h.slice(1, -1) : h);
 
-async function buildOurs(fx: NoProxyFixture): Promise<Built | string> {
-	const config = await ourConfig();
-	const outbound = await ourOutbound(['createRouter']);
-	if (!config.ok) return config.why;
-	if (!outbound.ok) return outbound.why;
+function buildOurs(fx: NoProxyFixture): Built {
 	const t0 = performance.now();
-	const cfg = await config.api.loadConfig({
+	const cfg = loadConfig({
 		env: { https_proxy: PROXY, http_proxy: PROXY, no_proxy: [...fx.domains, ...fx.cidrs].join(',') },
 	});
-	const router = outbound.api.createRouter(cfg);
+	const router = createRouter(cfg);
 	const buildMs = performance.now() - t0;
 	const decide: Decide = (url) => router.route(url, 'push').route === 'direct';
 	let agree = 0;
@@ -118,10 +115,7 @@ export const routing: Scenario = {
 				const fx = makeNoProxyFixture(size, 4096);
 				ctx.log(`${size} entries`);
 				const built = new Map<string, Built>();
-				const ours = await buildOurs(fx).catch((e: unknown) => `failed: ${describeError(e)}`);
-				if (typeof ours === 'string') {
-					if (!notes.some((n) => n.startsWith('ours:'))) notes.push(`ours: ${ours}`);
-				} else built.set(OURS, ours);
+				built.set(OURS, buildOurs(fx));
 				built.set(PFE, buildProxyFromEnv(fx));
 				built.set(LINEAR, buildLinear(fx));
 				for (const b of built.values()) opsPerSecond(fx.urls, b.decide, budgetMs / 5, 3); // warm-up

@@ -1,0 +1,92 @@
+/**
+ * Child process (run with --expose-gc): GETs `https://d<i>.<suffix>:<port>/1k` for `count` distinct names,
+ * each name mapped to 127.0.0.1 by an injected lookup (direct) or by Squid's hosts file (proxy), and reports
+ * RSS after a full GC, heap and open descriptors at checkpoints, then once more after an idle wait.
+ */
+import { get as httpsGet } from 'node:https';
+import { Agent as HttpsAgent } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkResponse, proxyUrl } from '../contenders/contender.js';
+import { readNodeResponse } from '../contenders/proxy-agent.js';
+import { suffixLookup } from '../lib/bench-lookup.js';
+import { describeError } from '../lib/load.js';
+import { loadConfig } from '@homeserver/config';
+import { createOutboundHttp } from '@homeserver/outbound-http';
+import { memoryFigures, openDescriptors } from '../lib/proc-status.js';
+import type { Checkpoint, DestinationsJob, DestinationsResult, ProbeFailure } from './probe-protocol.js';
+
+const EXPECTED = 1024;
+
+function makeGet(job: DestinationsJob): (url: string) => Promise<void> {
+	const lookup = suffixLookup(job.suffix);
+	if (job.client === 'raw-direct') {
+		const agent = new HttpsAgent({ keepAlive: true, lookup, ca: job.proxy.caPem });
+		return (url) =>
+			new Promise((resolve, reject) => {
+				httpsGet(url, { agent }, (res) => {
+					readNodeResponse(res, EXPECTED).then(resolve, reject);
+				}).on('error', reject);
+			});
+	}
+	// Purpose federation: verified against federation_custom_ca_list (the test CA alone, as raw's `ca`); direct
+	// connections to 127.0.0.1 are refused by the default blocklist unless allowed.
+	const cfg = loadConfig({
+		env: job.client === 'ours-proxy' ? { https_proxy: proxyUrl(job.proxy) } : {},
+		yamlText: `federation_custom_ca_list: [${JSON.stringify(job.proxy.caFile)}]\nip_range_whitelist: ['127.0.0.1/32']\n`,
+	});
+	const client = createOutboundHttp(cfg, { lookup }).client('federation');
+	return async (url) => {
+		const res = await client.get(url);
+		checkResponse(res.statusCode, res.rawBody.length, EXPECTED);
+	};
+}
+
+function measure(at: number | 'idle'): Checkpoint {
+	globalThis.gc?.();
+	return {
+		at,
+		rss: memoryFigures().rss,
+		heapUsed: process.memoryUsage().heapUsed,
+		openFds: openDescriptors(),
+	};
+}
+
+async function run(job: DestinationsJob): Promise<DestinationsResult> {
+	const get = makeGet(job);
+	const baseline = measure(0);
+	const checkpoints: Checkpoint[] = [];
+	const pending = new Set(job.checkpoints);
+	let next = 0;
+	let done = 0;
+	let errors = 0;
+	let firstError: string | undefined;
+	const t0 = performance.now();
+	const worker = async (): Promise<void> => {
+		while (next < job.count && errors < 50 && performance.now() - t0 < job.maxMs) {
+			const i = next++;
+			try {
+				await get(`https://d${i}.${job.suffix}:${job.port}/1k`);
+			} catch (error) {
+				errors++;
+				firstError ??= describeError(error);
+			}
+			done++;
+			if (pending.delete(done)) checkpoints.push(measure(done));
+		}
+	};
+	await Promise.all(Array.from({ length: job.concurrency }, worker));
+	const elapsedMs = performance.now() - t0;
+	if (job.idleWaitMs > 0) {
+		await sleep(job.idleWaitMs);
+		checkpoints.push(measure('idle'));
+	}
+	return { type: 'result', done, errors, firstError, elapsedMs, baseline, checkpoints };
+}
+
+process.once('message', (job: DestinationsJob) => {
+	run(job)
+		.catch((error: unknown): ProbeFailure => ({ type: 'result', error: describeError(error) }))
+		.then((result) => process.send?.(result, () => process.exit(0)))
+		.catch(() => process.exit(1));
+});
