@@ -22,12 +22,15 @@ export interface RecordedRequest {
 	readonly connection: number;
 }
 
-/** Answers a request; may be async. A thrown error becomes a 500 (or a reset if the headers are already sent). */
+/**
+ * Answers a request; may return a promise (its value is ignored). A thrown error or rejection becomes a 500 (or a
+ * reset if the headers are already sent).
+ */
 export type RequestHandler = (
 	request: IncomingMessage,
 	response: ServerResponse,
 	recorded: RecordedRequest,
-) => void | Promise<void>;
+) => unknown;
 
 /** Options of {@link startHttpServer} and {@link startHttpsServer}. */
 export interface DestinationServerOptions {

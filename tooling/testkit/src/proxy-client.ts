@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingHttpHeaders, RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { TestkitError } from './errors.js';
 
 /**
@@ -46,31 +46,38 @@ function proxyRequestOptions(
 ): RequestOptions {
 	const proxy = new URL(options.proxyUrl);
 	const hostname = proxy.hostname.replace(/^\[|\]$/g, '');
+	const port = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
 	const headers: Record<string, string> = { host, ...options.headers };
 	if (options.proxyAuth !== undefined) {
 		const { username, password } = options.proxyAuth;
 		headers['proxy-authorization'] = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 	}
-	return {
+	const request: RequestOptions = {
 		host: hostname,
-		port: Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)),
+		port,
 		method,
 		path,
 		headers,
-		agent: false,
 		timeout: options.timeoutMs ?? 5000,
-		...(proxy.protocol === 'https:'
-			? {
-					ca: options.ca as string | string[] | undefined,
-					...(isIP(hostname) === 0 ? { servername: hostname } : {}),
-				}
-			: {}),
 	};
+	if (proxy.protocol === 'https:') {
+		// Our own TLS socket: an https agent would take the name to verify from the Host header (the destination),
+		// not from the proxy URL. SNI only for names (an IP-literal SNI is not allowed).
+		request.createConnection = () =>
+			tlsConnect({
+				host: hostname,
+				port,
+				...(options.ca === undefined ? {} : { ca: options.ca as string | string[] }),
+				...(isIP(hostname) === 0 ? { servername: hostname } : {}),
+			});
+	} else {
+		request.agent = false;
+	}
+	return request;
 }
 
 function send(options: ProxyClientOptions, request: RequestOptions): ClientRequest {
-	const isHttps = new URL(options.proxyUrl).protocol === 'https:';
-	const client = isHttps ? httpsRequest(request) : httpRequest(request);
+	const client = httpRequest(request);
 	client.on('timeout', () =>
 		client.destroy(
 			new TestkitError('ERR_TESTKIT_TIMEOUT', `no answer from proxy ${options.proxyUrl} in time`),

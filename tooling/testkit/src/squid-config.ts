@@ -1,4 +1,5 @@
 import type { LoopbackHost } from './loopback.js';
+import { probeDomain } from './squid-probe.js';
 
 /** Everything {@link renderSquidConfig} needs: absolute paths and chosen ports. */
 export interface SquidConfigParams {
@@ -11,6 +12,8 @@ export interface SquidConfigParams {
 	/** Basic auth through `basic_ncsa_auth` with an htpasswd file. */
 	readonly auth?: { readonly helper: string; readonly htpasswdFile: string; readonly realm: string };
 	readonly hostsFile: string;
+	/** The names in the hosts file: the only names Squid may resolve. */
+	readonly hostNames: readonly string[];
 	/** Set when Squid starts as root (it refuses to keep root privileges without one). */
 	readonly effectiveUser?: string;
 }
@@ -63,10 +66,18 @@ export function renderSquidConfig(params: SquidConfigParams): string {
 		'tcp_outgoing_address ::1',
 		// Unbuffered stdio log: each transaction is written when it ends (a CONNECT when its tunnel closes).
 		'buffered_logs off',
+		// Squid strips query strings from logged URLs by default.
+		'strip_query_terms off',
 		`logformat testkit ${squidLogFormat}`,
-		`access_log stdio:${dir}/access.log logformat=testkit`,
+		// Readiness probes (see squid-probe.ts) are denied first and never logged.
+		`acl testkit_probe dstdomain -n ${probeDomain}`,
+		`access_log stdio:${dir}/access.log logformat=testkit !testkit_probe`,
 		'acl from_loopback src 127.0.0.0/8 ::1',
 		'acl to_loopback dst 127.0.0.0/8 ::1',
+		// Names outside our hosts file are refused before the `dst` ACL would send them to DNS: nothing answers on
+		// 127.0.0.1:53, so Squid would wait dns_timeout for each. `-n`: no reverse lookups of IP literals either.
+		`acl known_name dstdomain -n ${['localhost', ...params.hostNames].join(' ')}`,
+		'acl ip_literal dstdom_regex -n -i ^[0-9.]+$ ^\\[?[0-9a-f:.]+\\]?$',
 	);
 	if (params.auth !== undefined) {
 		lines.push(
@@ -78,7 +89,9 @@ export function renderSquidConfig(params: SquidConfigParams): string {
 		);
 	}
 	lines.push(
+		'http_access deny testkit_probe',
 		'http_access deny !from_loopback',
+		'http_access deny !known_name !ip_literal',
 		'http_access deny !to_loopback',
 		...(params.auth === undefined ? [] : ['http_access deny !authenticated']),
 		'http_access allow all',

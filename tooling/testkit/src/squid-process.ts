@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { TestkitError } from './errors.js';
+import { probeSquid } from './squid-probe.js';
+import type { ProbeTarget } from './squid-probe.js';
 
 /** A running Squid child process (internal to the launcher). */
 export interface SquidProcess {
@@ -49,16 +51,15 @@ function installExitHook(): void {
 }
 
 /**
- * Starts `squid -N -d 1 -f conf` and resolves once its cache.log (echoed on stderr) says it accepts connections on
- * every `listeners` address (`127.0.0.1:PORT`, `[::1]:PORT`). Watching the log rather than probing the port keeps
- * a probe connection out of the access log. Squid does not exit when a port is taken, so that is detected in the
- * log too.
+ * Starts `squid -N -d 1 -f conf` and resolves once every `listeners` port answers a readiness probe (see
+ * squid-probe.ts). Squid does not exit when a port is taken, so its log (echoed on stderr) is watched for that and
+ * for fatal errors meanwhile.
  */
 export function launchSquid(
 	squidBin: string,
 	configFile: string,
 	dir: string,
-	listeners: readonly string[],
+	listeners: readonly ProbeTarget[],
 	timeoutMs: number,
 ): Promise<SquidProcess> {
 	installExitHook();
@@ -87,56 +88,41 @@ export function launchSquid(
 			await exited;
 		},
 	};
-	return new Promise((resolve, reject) => {
-		let settled = false;
-		const fail = (error: TestkitError): void => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			void handle.kill().then(() => reject(error));
-		};
-		const timer = setTimeout(
-			() =>
-				fail(
-					new SquidLaunchError(`squid did not start within ${timeoutMs} ms:\n${stderr.slice(-2000)}`, false),
-				),
-			timeoutMs,
-		);
-		child.stderr?.on('data', (chunk: Buffer) => {
-			stderr = (stderr + chunk.toString('utf8')).slice(-16_384);
-			if (settled) return;
-			if (/Cannot bind socket|Address already in use/.test(stderr)) {
-				fail(new SquidLaunchError(`squid could not bind its port:\n${stderr.slice(-2000)}`, true));
-			} else if (/FATAL|Bungled/.test(stderr)) {
-				fail(new SquidLaunchError(`squid refused to start:\n${stderr.slice(-2000)}`, false));
-			} else if (
-				listeners.every((listener) =>
-					new RegExp(`Accepting HTTPS? Socket connections at .* local=${escape(listener)} `).test(stderr),
-				)
-			) {
-				settled = true;
-				clearTimeout(timer);
-				resolve(handle);
-			}
-		});
-		child.once('error', (error) =>
-			fail(
-				new TestkitError('ERR_TESTKIT_TOOL_MISSING', `cannot run ${squidBin}: ${error.message}`, {
-					cause: error,
-				}),
-			),
-		);
-		child.once('exit', (code, signal) =>
-			fail(
-				new SquidLaunchError(
-					`squid exited (${code ?? signal}) before listening:\n${stderr.slice(-2000)}`,
-					false,
-				),
-			),
-		);
+	let failure: TestkitError | undefined;
+	const tail = (): string => stderr.slice(-2000);
+	child.stderr?.on('data', (chunk: Buffer) => {
+		stderr = (stderr + chunk.toString('utf8')).slice(-16_384);
+		if (failure !== undefined) return;
+		if (/Cannot bind socket|Address already in use/.test(stderr)) {
+			failure = new SquidLaunchError(`squid could not bind its port:\n${tail()}`, true);
+		} else if (/FATAL|Bungled/.test(stderr)) {
+			failure = new SquidLaunchError(`squid refused to start:\n${tail()}`, false);
+		}
 	});
-}
+	child.once('error', (error) => {
+		failure ??= new TestkitError('ERR_TESTKIT_TOOL_MISSING', `cannot run ${squidBin}: ${error.message}`, {
+			cause: error,
+		});
+	});
+	child.once('exit', (code, signal) => {
+		failure ??= new SquidLaunchError(`squid exited (${code ?? signal}) before listening:\n${tail()}`, false);
+	});
 
-function escape(text: string): string {
-	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	const deadline = Date.now() + timeoutMs;
+	const waitReady = async (): Promise<SquidProcess> => {
+		const pending = [...listeners];
+		while (pending.length > 0) {
+			if (failure !== undefined) throw failure;
+			if (Date.now() > deadline)
+				throw new SquidLaunchError(`squid did not start within ${timeoutMs} ms:\n${tail()}`, false);
+			const next = pending[0];
+			if (next !== undefined && (await probeSquid(next))) pending.shift();
+			else await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+		return handle;
+	};
+	return waitReady().catch(async (error: unknown) => {
+		await handle.kill();
+		throw error;
+	});
 }

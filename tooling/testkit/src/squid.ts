@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TlsMaterial } from './certificate-authority.js';
@@ -14,16 +14,8 @@ import { chownAll, findSystemUser, renderHostsFile, writeHtpasswd } from './squi
 import { launchSquid, SquidLaunchError } from './squid-process.js';
 import type { SquidProcess } from './squid-process.js';
 import { findFreePort, loopbackOrigin } from './server-lifecycle.js';
-
-/** Where the Squid tools live; defaults are Debian's (`squid-openssl`, `apache2-utils`). */
-export interface SquidTools {
-	/** Default `/usr/sbin/squid`. Tests may pass `process.env.SQUID_BIN` here. */
-	readonly squidBin?: string;
-	/** Default `/usr/lib/squid/basic_ncsa_auth`. */
-	readonly authHelper?: string;
-	/** Default `/usr/bin/htpasswd`. */
-	readonly htpasswdBin?: string;
-}
+import { missingSquidTools, squidToolDefaults } from './squid-availability.js';
+import type { SquidTools } from './squid-availability.js';
 
 /** Options of {@link startSquid}. */
 export interface SquidOptions extends SquidTools {
@@ -71,63 +63,22 @@ export interface SquidProxy {
 	close(): Promise<void>;
 }
 
-const defaults = {
-	squidBin: '/usr/sbin/squid',
-	authHelper: '/usr/lib/squid/basic_ncsa_auth',
-	htpasswdBin: '/usr/bin/htpasswd',
-} as const;
+/** Run directories of Squids not closed yet: removed when the process exits (a test that crashed or forgot close()). */
+const liveDirs = new Set<string>();
+let exitHookInstalled = false;
 
-/**
- * The tools that are missing or not executable: Squid, and with `withAuth` (default) its Basic-auth helper and
- * htpasswd. Empty when Squid can run.
- */
-export async function missingSquidTools(tools: SquidTools = {}, withAuth = true): Promise<string[]> {
-	const paths = [tools.squidBin ?? defaults.squidBin];
-	if (withAuth)
-		paths.push(tools.authHelper ?? defaults.authHelper, tools.htpasswdBin ?? defaults.htpasswdBin);
-	const missing = await Promise.all(
-		paths.map((path) =>
-			access(path, constants.X_OK).then(
-				() => undefined,
-				() => path,
-			),
-		),
-	);
-	return missing.filter((path): path is string => path !== undefined);
+function removeOnExit(dir: string): void {
+	liveDirs.add(dir);
+	if (exitHookInstalled) return;
+	exitHookInstalled = true;
+	process.once('exit', () => {
+		for (const path of liveDirs) rmSync(path, { recursive: true, force: true });
+	});
 }
 
-/** Whether Squid, its Basic-auth helper and htpasswd are installed. */
-export async function isSquidAvailable(tools: SquidTools = {}): Promise<boolean> {
-	return (await missingSquidTools(tools)).length === 0;
-}
-
-/** The part of an ava `ExecutionContext` that {@link requireSquid} uses. */
-export interface TestContextLike {
-	log(...values: unknown[]): void;
-	fail(message?: string): void;
-	pass(message?: string): void;
-}
-
-/**
- * Call first in a test that needs Squid: resolves true when it is installed. When it is not, the test says so
- * clearly: with `required` (the caller decides, e.g. in CI) it fails; otherwise it logs the reason, passes, and
- * the caller returns early.
- */
-export async function requireSquid(
-	t: TestContextLike,
-	required: boolean,
-	tools: SquidTools = {},
-): Promise<boolean> {
-	const missing = await missingSquidTools(tools);
-	if (missing.length === 0) return true;
-	const message = `Squid is not available (missing: ${missing.join(', ')}); install squid-openssl and apache2-utils (.ci/install-system-deps.sh)`;
-	if (required) {
-		t.fail(message);
-	} else {
-		t.log(`SKIPPED: ${message}`);
-		t.pass();
-	}
-	return false;
+async function removeDir(dir: string): Promise<void> {
+	liveDirs.delete(dir);
+	await rm(dir, { recursive: true, force: true });
 }
 
 async function prepareRun(
@@ -154,12 +105,12 @@ async function prepareRun(
 	let auth: { helper: string; htpasswdFile: string; realm: string } | undefined;
 	if (options.auth !== undefined) {
 		auth = {
-			helper: options.authHelper ?? defaults.authHelper,
+			helper: options.authHelper ?? squidToolDefaults.authHelper,
 			htpasswdFile: join(dir, 'htpasswd'),
 			realm: options.auth.realm ?? 'testkit',
 		};
 		await writeHtpasswd(
-			options.htpasswdBin ?? defaults.htpasswdBin,
+			options.htpasswdBin ?? squidToolDefaults.htpasswdBin,
 			auth.htpasswdFile,
 			options.auth.username,
 			options.auth.password,
@@ -178,6 +129,7 @@ async function prepareRun(
 				...(tlsFiles && ports.https !== undefined ? { https: { port: ports.https, ...tlsFiles } } : {}),
 				...(auth ? { auth } : {}),
 				hostsFile,
+				hostNames: Object.keys(options.hosts ?? {}).map((name) => name.toLowerCase()),
 				...(user ? { effectiveUser: user.name } : {}),
 			}),
 	};
@@ -195,7 +147,7 @@ interface Ports {
  */
 export async function startSquid(options: SquidOptions = {}): Promise<SquidProxy> {
 	if (options.auth !== undefined) validateProxyAuth(options.auth);
-	const squidBin = options.squidBin ?? defaults.squidBin;
+	const squidBin = options.squidBin ?? squidToolDefaults.squidBin;
 	const missing = await missingSquidTools(options, options.auth !== undefined);
 	if (missing.length > 0) {
 		throw new TestkitError(
@@ -205,6 +157,7 @@ export async function startSquid(options: SquidOptions = {}): Promise<SquidProxy
 	}
 	const host = options.host ?? '127.0.0.1';
 	const dir = await mkdtemp(join(tmpdir(), 'testkit-squid-'));
+	removeOnExit(dir);
 	try {
 		const run = await prepareRun(options, dir);
 		const configFile = join(dir, 'squid.conf');
@@ -214,9 +167,8 @@ export async function startSquid(options: SquidOptions = {}): Promise<SquidProxy
 				https: options.tls === undefined ? undefined : await findFreePort(host),
 			};
 			await writeFile(configFile, run.configFor(ports), { mode: 0o644 });
-			const listeners = [ports.http, ports.https]
-				.filter((port) => port !== undefined)
-				.map((port) => (host === '::1' ? `[::1]:${port}` : `${host}:${port}`));
+			const listeners = [{ host, port: ports.http, tls: false }];
+			if (ports.https !== undefined) listeners.push({ host, port: ports.https, tls: true });
 			let squid: SquidProcess;
 			try {
 				squid = await launchSquid(squidBin, configFile, dir, listeners, options.startTimeoutMs ?? 10_000);
@@ -228,7 +180,7 @@ export async function startSquid(options: SquidOptions = {}): Promise<SquidProxy
 			return squidProxy(squid, dir, host, ports);
 		}
 	} catch (error) {
-		await rm(dir, { recursive: true, force: true });
+		await removeDir(dir);
 		throw error;
 	}
 }
@@ -261,7 +213,7 @@ function squidProxy(squid: SquidProcess, dir: string, host: LoopbackHost, ports:
 		},
 		readCacheLog: () => readFile(join(dir, 'cache.log'), 'utf8').catch(() => squid.stderrTail()),
 		close: () => {
-			closed ??= squid.kill().then(() => rm(dir, { recursive: true, force: true }));
+			closed ??= squid.kill().then(() => removeDir(dir));
 			return closed;
 		},
 	};

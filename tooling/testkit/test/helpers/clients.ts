@@ -25,7 +25,8 @@ export function startTls(socket: Socket, servername: string, ca: string): Promis
 /** Sends one GET over an already connected (possibly TLS) socket with the given Host header. */
 export function getOverSocket(socket: Socket, host: string, path = '/'): Promise<SimpleResponse> {
 	return new Promise((resolve, reject) => {
-		const client = request({ createConnection: () => socket, host, path, headers: { host }, agent: false });
+		// No `agent`: only then does node:http use `createConnection` (and never resolves `host`).
+		const client = request({ createConnection: () => socket, path, headers: { host } });
 		client.on('error', reject);
 		client.on('response', (response) => {
 			let body = '';
