@@ -15,7 +15,6 @@ export interface ConnectRequest {
 
 /** Removes control characters and caps length: proxy-supplied text goes into our messages. */
 export function printable(text: string, max = 200): string {
-	 
 	return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, max);
 }
 

@@ -27,10 +27,7 @@ function normalise(
  * none) the whole name is refused, so a name cannot pass with one good and one internal address (DNS rebinding).
  * Answers in the form asked for (`{all: true}` or one address).
  */
-export function guardedLookup(
-	policy: IpPolicyMatcher,
-	base: LookupFunction = dnsLookup,
-): LookupFunction {
+export function guardedLookup(policy: IpPolicyMatcher, base: LookupFunction = dnsLookup): LookupFunction {
 	const guarded = (
 		hostname: string,
 		optionsOrCallback: LookupOptions | number | LookupCallback,

@@ -83,7 +83,7 @@ export function connectToProxy(target: ProxyTarget): PendingProxySocket {
 					'ERR_PROXY_TLS',
 					endpoint.redacted,
 					`TLS to proxy ${endpoint.redacted} failed: ${describe(error)}. Check the proxy's certificate: it must be ` +
-						`valid for "${endpoint.host}" and trusted by ${tls.hint}`,
+						`valid for "${endpoint.host}" and ${tls.hint}`,
 					{ cause: error },
 				),
 			);

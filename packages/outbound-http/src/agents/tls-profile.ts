@@ -8,7 +8,7 @@ export interface TlsProfile {
 	readonly rejectUnauthorized: boolean;
 	/** Trusted roots; undefined means Node's defaults (system roots). */
 	readonly ca: readonly string[] | undefined;
-	/** The settings an operator changes when a certificate check fails, for error hints. */
+	/** What an operator checks or changes when a certificate check fails: `trusted by ...; for testing only, ...`. */
 	readonly hint: string;
 }
 
@@ -32,13 +32,17 @@ export function tlsProfile(
 			name: which,
 			rejectUnauthorized: config.tls.federationVerifyCertificates,
 			ca: withExtra(config.tls.federationCustomCa),
-			hint: 'federation_custom_ca_list (or, for testing only, federation_verify_certificates: false)',
+			hint:
+				'trusted by federation_custom_ca_list (the system trust store when unset); for testing only, ' +
+				'federation_verify_certificates: false disables the check',
 		};
 	}
 	return {
 		name: which,
 		rejectUnauthorized: !config.tls.insecureSkipVerify,
 		ca: withExtra(null),
-		hint: 'the system trust store (or, for testing only, use_insecure_ssl_client_just_for_testing_do_not_use: true)',
+		hint:
+			'trusted by the system trust store; for testing only, ' +
+			'use_insecure_ssl_client_just_for_testing_do_not_use: true disables the check',
 	};
 }

@@ -90,8 +90,8 @@ export function toOutboundError(error: Error, tlsHint: string): OutboundHttpErro
 	if (code !== undefined && isTlsCode(code)) {
 		return new OutboundHttpError(
 			'ERR_DESTINATION_TLS',
-			`TLS with ${url} failed: ${describe(error.cause ?? error)}. Check the destination's certificate ` +
-				`(trusted by ${tlsHint})`,
+			`TLS with ${url} failed: ${describe(error.cause ?? error)}. Check the destination's certificate: ` +
+				`it must be valid for its host name and ${tlsHint}`,
 			{ cause: error },
 		);
 	}

@@ -42,7 +42,7 @@ export function memoryLogger(): { logger: Logger; lines: string[] } {
 /** Shared TLS material for a test file: a CA and certificates for the test names and loopback addresses. */
 export interface Pki {
 	readonly ca: CertificateAuthority;
-	/** Valid for test.com, *.test.com, other.test, v6.test, 127.0.0.1, ::1. */
+	/** Valid for test.com, *.test.com, other.test, v6.test, internal.test, 127.0.0.1, ::1. */
 	readonly destination: TlsMaterial;
 	/** Valid for proxy.test, proxy6.test, 127.0.0.1, ::1. */
 	readonly proxy: TlsMaterial;
@@ -57,7 +57,7 @@ export function testPki(): Promise<Pki> {
 		return {
 			ca,
 			destination: await ca.issue({
-				dnsNames: ['test.com', '*.test.com', 'other.test', 'v6.test'],
+				dnsNames: ['test.com', '*.test.com', 'other.test', 'v6.test', 'internal.test'],
 				ipAddresses: ['127.0.0.1', '::1'],
 			}),
 			proxy: await ca.issue({ dnsNames: ['proxy.test', 'proxy6.test'], ipAddresses: ['127.0.0.1', '::1'] }),
