@@ -26,6 +26,8 @@ export const errorCatalogue = {
 	ERR_REMOTE_TIMEOUT: { status: 502, errcode: 'M_UNKNOWN' },
 	/** Reading or writing the local media store failed. */
 	ERR_STORE_FAILED: { status: 500, errcode: 'M_UNKNOWN' },
+	/** `signing_key_path` is unset or unreadable: federation media requests must be signed. */
+	ERR_SIGNING_KEY: { status: 500, errcode: 'M_UNKNOWN' },
 	/** The configuration asks for something this worker cannot do (e.g. a PostgreSQL media database). */
 	ERR_CONFIG_UNSUPPORTED: { status: 500, errcode: 'M_UNKNOWN' },
 	/** Wrong command-line usage. */

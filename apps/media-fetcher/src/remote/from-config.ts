@@ -1,0 +1,81 @@
+/**
+ * The federation media source of a deployment, built from the configuration: the outbound HTTP stack (proxy
+ * routing, IP policy, timeouts), the server-name resolver (its `.well-known` fetched through that stack) and the
+ * signing key from `signing_key_path`.
+ */
+import type { LookupFunction } from 'node:net';
+import type { Config } from '@homeserver/config';
+import {
+	createServerResolver,
+	readSigningKeyFile,
+	type SrvDns,
+	type WellKnownFetcher,
+} from '@homeserver/federation';
+import { createOutboundHttp, type OutboundHttp, type OutboundHttpOptions } from '@homeserver/outbound-http';
+import type { Logger } from 'pino';
+import { MediaFetcherError } from '../errors.js';
+import type { RemoteMediaSource } from '../media-service.js';
+import { createFederationMediaSource } from './federation-media-source.js';
+
+/** Options of {@link createRemoteSourceFromConfig}; tests inject name resolution that maps to loopback. */
+export interface RemoteSourceOptions {
+	readonly logger: Logger;
+	/** DNS for direct destinations (default `dns.lookup`). */
+	readonly lookup?: LookupFunction;
+	/** SRV lookups for server-name resolution (default `node:dns/promises`). */
+	readonly dns?: SrvDns;
+	/** More options of the outbound stack (timeouts, extra CAs for `Location` hosts...). */
+	readonly outbound?: Omit<OutboundHttpOptions, 'logger' | 'lookup'>;
+}
+
+/** The source and the outbound stack behind it (close the stack on shutdown). */
+export interface RemoteSource {
+	readonly source: RemoteMediaSource;
+	readonly http: OutboundHttp;
+}
+
+/** Reads the signing key and builds the source. Throws `ERR_SIGNING_KEY` without a usable key. */
+export async function createRemoteSourceFromConfig(
+	config: Config,
+	options: RemoteSourceOptions,
+): Promise<RemoteSource> {
+	if (config.signingKeyPath === null) {
+		throw new MediaFetcherError(
+			'ERR_SIGNING_KEY',
+			'signing_key_path is not set: federation media requests must be signed',
+		);
+	}
+	let key;
+	try {
+		key = await readSigningKeyFile(config.signingKeyPath);
+	} catch (error) {
+		throw new MediaFetcherError('ERR_SIGNING_KEY', `Cannot read the signing key ${config.signingKeyPath}`, {
+			cause: error,
+		});
+	}
+	const http = createOutboundHttp(config, {
+		...options.outbound,
+		logger: options.logger,
+		...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+	});
+	const fetchWellKnown: WellKnownFetcher = async (serverName, { maxBytes }) => {
+		const response = await http.client('federation')(`https://${serverName}/.well-known/matrix/server`, {
+			context: { maxBytes },
+			throwHttpErrors: false,
+			responseType: 'buffer',
+		});
+		return { status: response.statusCode, headers: response.headers, body: response.rawBody };
+	};
+	const resolver = createServerResolver({
+		fetchWellKnown,
+		...(options.dns === undefined ? {} : { dns: options.dns }),
+	});
+	const source = createFederationMediaSource({
+		http,
+		resolver,
+		origin: config.serverName,
+		key,
+		logger: options.logger,
+	});
+	return { source, http };
+}

@@ -1,0 +1,82 @@
+// One end-to-end environment per test: a test CA, the remote homeserver and its CDN, a real Squid that resolves
+// remote.test and cdn.test to loopback, and the media service configured from YAML to use that Squid.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '@homeserver/config';
+import { generateSigningKey } from '@homeserver/federation';
+import type { OutboundHttp } from '@homeserver/outbound-http';
+import {
+	createCertificateAuthority,
+	loopbackLookup,
+	requireSquid,
+	startSquid,
+	type SquidProxy,
+} from '@homeserver/testkit';
+import type { ExecutionContext } from 'ava';
+import { createRemoteSourceFromConfig, MediaService, MediaStore } from '../../src/index.js';
+import { startRemoteHomeserver, type RemoteHomeserver } from './remote-homeserver.js';
+import { silentLogger } from './store.js';
+
+/** In CI (or with TESTKIT_REQUIRE_SQUID=1) a missing Squid fails the test instead of skipping it. */
+const squidRequired = Boolean(process.env['CI']) || process.env['TESTKIT_REQUIRE_SQUID'] === '1';
+
+export interface Environment {
+	readonly dir: string;
+	readonly config: Config;
+	readonly remote: RemoteHomeserver;
+	readonly squid: SquidProxy;
+	readonly store: MediaStore;
+	readonly service: MediaService;
+	readonly http: OutboundHttp;
+}
+
+/** Starts everything, or returns undefined when Squid is missing outside CI (the test then passes, saying so). */
+export async function startEnvironment(t: ExecutionContext): Promise<Environment | undefined> {
+	if (!(await requireSquid(t, squidRequired))) return undefined;
+	const dir = await mkdtemp(join(tmpdir(), 'media-fetcher-e2e-'));
+	const cleanups: Array<() => unknown> = [() => rm(dir, { recursive: true, force: true })];
+	t.teardown(async () => {
+		for (const cleanup of cleanups.reverse()) await cleanup();
+	});
+	const ca = await createCertificateAuthority();
+	const key = generateSigningKey('a_test');
+	await writeFile(join(dir, 'signing.key'), key.toKeyFileText(), { mode: 0o600 });
+	await writeFile(join(dir, 'ca.pem'), ca.certPem);
+	const remote = await startRemoteHomeserver(
+		await ca.issue({ dnsNames: ['remote.test'] }),
+		'local.test',
+		key,
+	);
+	cleanups.push(() => remote.close());
+	const squid = await startSquid({ hosts: { 'remote.test': '127.0.0.1', 'cdn.test': '127.0.0.1' } });
+	cleanups.push(() => squid.close());
+	const yamlText = [
+		'server_name: local.test',
+		'signing_key_path: signing.key',
+		`https_proxy: ${squid.url}`,
+		`http_proxy: ${squid.url}`,
+		'federation_custom_ca_list: [ca.pem]',
+		'max_upload_size: 64K',
+		'media_store_path: media',
+		'media_fetcher:',
+		'  database: {name: sqlite3, args: {database: media.db}}',
+	].join('\n');
+	const config = loadConfig({ env: {}, configPath: join(dir, 'homeserver.yaml'), yamlText });
+	const { source, http } = await createRemoteSourceFromConfig(config, {
+		logger: silentLogger,
+		// Everything goes through Squid (an IP literal): any name looked up here is a bug, and stays on loopback.
+		lookup: loopbackLookup({}),
+		dns: { resolveSrv: () => Promise.reject(new Error('no SRV lookups in tests')) },
+		outbound: { timeouts: { socket: 1500 }, retryLimit: 0 },
+	});
+	cleanups.push(() => http.close());
+	const database = config.mediaFetcher.database;
+	const store = await MediaStore.open({
+		root: config.mediaStorePath,
+		databasePath: database.kind === 'sqlite' ? database.path : join(dir, 'x.db'),
+	});
+	cleanups.push(() => store.close());
+	const service = new MediaService({ store, source, maxBytes: config.maxUploadSize, logger: silentLogger });
+	return { dir, config, remote, squid, store, service, http };
+}
