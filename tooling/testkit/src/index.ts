@@ -35,3 +35,5 @@ export { parseSquidAccessLog } from './squid-access-log.js';
 export type { SquidLogEntry } from './squid-access-log.js';
 export { renderSquidConfig, squidLogFormat } from './squid-config.js';
 export type { SquidConfigParams } from './squid-config.js';
+export { forbidRealDns } from './forbid-real-dns.js';
+export type { DnsGuard } from './forbid-real-dns.js';

@@ -1,8 +1,11 @@
 import { connect } from 'node:tls';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import test from 'ava';
-import { createCertificateAuthority, startHttpsServer } from '../src/index.js';
+import { createCertificateAuthority, forbidRealDns, startHttpsServer } from '../src/index.js';
 import type { DestinationServer } from '../src/index.js';
+
+// Safety net: any real DNS use in this file fails loudly (everything here is loopback).
+forbidRealDns();
 
 function handshake(server: DestinationServer, servername: string | undefined, ca: string): Promise<string> {
 	return new Promise((resolve) => {

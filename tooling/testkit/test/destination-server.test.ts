@@ -1,8 +1,16 @@
 import { Agent, request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import test from 'ava';
-import { createCertificateAuthority, startHttpServer, startHttpsServer } from '../src/index.js';
+import {
+	createCertificateAuthority,
+	forbidRealDns,
+	startHttpServer,
+	startHttpsServer,
+} from '../src/index.js';
 import { connectOutcome } from './helpers/clients.js';
+
+// Safety net: any real DNS use in this file fails loudly (everything here is loopback).
+forbidRealDns();
 
 function get(
 	url: string,

@@ -3,6 +3,7 @@ import test from 'ava';
 import {
 	connectViaProxy,
 	createCertificateAuthority,
+	forbidRealDns,
 	loopbackLookup,
 	requestViaProxy,
 	startForwardProxy,
@@ -10,6 +11,9 @@ import {
 	startHttpsServer,
 } from '../src/index.js';
 import { connectOutcome, getOverSocket, getWithAgent, startTls, tunnellingAgent } from './helpers/clients.js';
+
+// Safety net: any real DNS use in this file fails loudly (everything here is loopback).
+forbidRealDns();
 
 const alice = { username: 'alice', password: 's3cret:with colon' };
 const lookup = loopbackLookup({ 'destination.test': '127.0.0.1', 'v6.test': '::1' });

@@ -2,7 +2,10 @@ import type { LookupAddress } from 'node:dns';
 import { connect } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import test from 'ava';
-import { loopbackLookup, startHttpServer } from '../src/index.js';
+import { forbidRealDns, loopbackLookup, startHttpServer } from '../src/index.js';
+
+// Safety net: any real DNS use in this file fails loudly (everything here is loopback).
+forbidRealDns();
 
 function lookupAll(lookup: LookupFunction, name: string, family?: number): Promise<LookupAddress[]> {
 	return new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@ import test from 'ava';
 import {
 	connectViaProxy,
 	createCertificateAuthority,
+	forbidRealDns,
 	requestViaProxy,
 	requireSquid,
 	startHttpServer,
@@ -10,6 +11,9 @@ import {
 } from '../src/index.js';
 import { connectOutcome, getOverSocket, startTls } from './helpers/clients.js';
 import { squidRequired, squidTools } from './helpers/squid-env.js';
+
+// Safety net: any real DNS use in this file fails loudly (everything here is loopback).
+forbidRealDns();
 
 // Each test starts its own Squid (well under 100 ms); serial keeps the 2-core machine calm.
 const alice = { username: 'alice', password: 'pa ss:word' };

@@ -1,5 +1,8 @@
 import test from 'ava';
-import { createTestResolver } from '../src/index.js';
+import { createTestResolver, forbidRealDns } from '../src/index.js';
+
+// Safety net: any real DNS use in this file fails loudly (everything here is loopback).
+forbidRealDns();
 
 const resolver = () =>
 	createTestResolver({
