@@ -74,3 +74,42 @@ export function describeError(error: unknown): string {
 	}
 	return String(error).slice(0, 300);
 }
+
+/** What {@link forEachBounded} did. */
+export interface PoolResult {
+	readonly ok: number;
+	readonly errors: number;
+	readonly firstError: unknown;
+	readonly elapsedMs: number;
+}
+
+/**
+ * Runs `fn` once per item with at most `concurrency` at a time, stopping new work after `maxMs`; counts
+ * failures instead of throwing.
+ */
+export async function forEachBounded<T>(
+	items: readonly T[],
+	concurrency: number,
+	maxMs: number,
+	fn: (item: T, index: number) => Promise<void>,
+): Promise<PoolResult> {
+	let next = 0;
+	let ok = 0;
+	let errors = 0;
+	let firstError: unknown;
+	const t0 = performance.now();
+	const worker = async (): Promise<void> => {
+		while (next < items.length && performance.now() - t0 < maxMs) {
+			const i = next++;
+			try {
+				await fn(items[i]!, i);
+				ok++;
+			} catch (error) {
+				errors++;
+				firstError ??= error;
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+	return { ok, errors, firstError, elapsedMs: performance.now() - t0 };
+}

@@ -3,10 +3,13 @@
  * only, names from a private hosts file), its version for the report, and its access log.
  */
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startSquid } from '@homeserver/testkit';
 import type { SquidLogEntry } from '@homeserver/testkit';
 import type { Cleanup } from './cleanup.js';
+import { tempDir } from './temp-dir.js';
 
 export type { SquidLogEntry };
 
@@ -23,6 +26,8 @@ export interface BenchSquid {
 	readonly version: string;
 	/** Every access-log entry so far (a CONNECT is logged when its tunnel closes). */
 	accessLog(): Promise<SquidLogEntry[]>;
+	/** Squid's cache.log (diagnostics). */
+	cacheLog(): Promise<string>;
 }
 
 async function squidVersion(): Promise<string> {
@@ -34,14 +39,43 @@ async function squidVersion(): Promise<string> {
 	}
 }
 
+/**
+ * A wrapper for testkit's `squidBin` that raises `max_filedescriptors` in the generated squid.conf (its last
+ * argument) before starting the real Squid: testkit's config caps Squid at 1,024 descriptors, two per tunnel, too
+ * few for a thousand destinations with pooled tunnels. Interim: testkit has no option for it yet.
+ */
+async function squidWithDescriptors(dir: string, descriptors: number): Promise<string> {
+	const file = join(dir, 'squid-wrapper.sh');
+	const script = [
+		'#!/bin/sh',
+		'for conf; do :; done',
+		`ulimit -n ${descriptors} 2>/dev/null`,
+		`/usr/bin/sed -i 's/^max_filedescriptors .*/max_filedescriptors ${descriptors}/' "$conf" || exit 1`,
+		'exec /usr/sbin/squid "$@"',
+		'',
+	].join('\n');
+	await writeFile(file, script, { mode: 0o755 });
+	return file;
+}
+
+/** Options of {@link startBenchSquid}. */
+export interface BenchSquidOptions {
+	/** Names Squid resolves (to 127.0.0.1). */
+	readonly hosts: Readonly<Record<string, string>>;
+	/** Raise Squid's descriptor limit to this (default: testkit's 1,024). */
+	readonly maxFileDescriptors?: number;
+}
+
 /** Starts Squid with Basic auth and a hosts map (names to 127.0.0.1); stopped by `cleanup`. */
-export async function startBenchSquid(
-	cleanup: Cleanup,
-	options: { readonly hosts: Readonly<Record<string, string>> },
-): Promise<BenchSquid> {
+export async function startBenchSquid(cleanup: Cleanup, options: BenchSquidOptions): Promise<BenchSquid> {
+	const squidBin =
+		options.maxFileDescriptors === undefined
+			? undefined
+			: await squidWithDescriptors(await tempDir(cleanup), options.maxFileDescriptors);
 	const squid = await startSquid({
 		auth: { username: PROXY_USER, password: PROXY_PASSWORD, realm: 'bench' },
 		hosts: options.hosts,
+		...(squidBin === undefined ? {} : { squidBin }),
 	});
 	cleanup.defer(squid, (s) => s.close());
 	return {
@@ -49,6 +83,7 @@ export async function startBenchSquid(
 		port: squid.port,
 		version: await squidVersion(),
 		accessLog: () => squid.readAccessLog({ minEntries: 0 }),
+		cacheLog: () => squid.readCacheLog(),
 	};
 }
 

@@ -2,10 +2,17 @@
  * Every scenario, in the order the report lists them.
  */
 import type { Scenario } from '../lib/scenario.js';
+import { federationFanout } from './federation-fanout.js';
 import { mediaStreaming } from './media-streaming.js';
 import { memoryAtScale } from './memory-at-scale.js';
 import { proxyRequests } from './proxy-requests.js';
 import { routing } from './routing.js';
 
 /** The scenarios `npm run bench` runs, in order. */
-export const scenarios: readonly Scenario[] = [proxyRequests, routing, mediaStreaming, memoryAtScale];
+export const scenarios: readonly Scenario[] = [
+	proxyRequests,
+	routing,
+	mediaStreaming,
+	federationFanout,
+	memoryAtScale,
+];

@@ -38,7 +38,7 @@ export const memoryAtScale: Scenario = {
 			const hosts = Object.fromEntries(
 				Array.from({ length: count }, (_, i) => [`d${i}.${SUFFIX}`, '127.0.0.1']),
 			);
-			const squid = await startBenchSquid(cleanup, { hosts });
+			const squid = await startBenchSquid(cleanup, { hosts, maxFileDescriptors: 16_384 });
 			const notes: string[] = [];
 			const rows: string[][] = [];
 			const results = new Map<string, DestinationsResult>();
