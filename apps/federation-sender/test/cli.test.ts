@@ -95,18 +95,18 @@ test('status without an outbox is an error rather than an empty report', async (
 	t.regex(result.stderr, /^ERR_OUTBOX_MISSING: no outbox database at .*outbox\.db/);
 });
 
-test('a PostgreSQL outbox is refused with a clear error', async (t) => {
+test('an unreachable PostgreSQL outbox fails with ERR_DATABASE and the reason', async (t) => {
 	const h = cliHarness(t, '');
 	writeFileSync(
 		h.configPath,
-		'server_name: origin.test\nfederation_sender:\n  database: {name: psycopg2, args: {host: 127.0.0.1, database: x}}\n',
+		`server_name: origin.test\nfederation_sender:\n  database: {name: psycopg2, args: {host: ${join(h.dir, 'no-socket-here')}, database: x}}\n`,
 	);
 	const result = await h.cli(
 		['enqueue', '--config', h.configPath, '--destination', 'remote.test', '--pdu', '-'],
 		pduJson(1),
 	);
 	t.is(result.code, 1);
-	t.regex(result.stderr, /^ERR_DATABASE_UNSUPPORTED: .*psycopg2.*not yet supported/);
+	t.regex(result.stderr, /^ERR_DATABASE: cannot reach the outbox database: connect ENOENT/);
 });
 
 test('run delivers what enqueue stored, serves /metrics, and stops cleanly on SIGTERM', async (t) => {

@@ -1,170 +1,17 @@
 import { join } from 'node:path';
 import test from 'ava';
 import { openSqliteOutbox } from '../src/outbox/sqlite-outbox.js';
-import { openOutbox } from '../src/outbox/open-outbox.js';
-import { SPEC_LIMITS } from '../src/worker/delivery-worker.js';
-import { edus, pdus } from './helpers/items.js';
+import type { OutboxStore } from '../src/outbox/types.js';
+import { outboxContract } from './helpers/outbox-contract.js';
 import { tempDir } from './helpers/temp-dir.js';
 
-const NOW = 1_700_000_000_000;
-const ORIGIN = 'origin.test';
-
-interface Body {
-	origin: string;
-	origin_server_ts: number;
-	pdus: { event_id: string }[];
-	edus?: unknown[];
-}
-
-function parse(body: string): Body {
-	return JSON.parse(body) as Body;
-}
-
-test('a transaction takes the oldest 50 PDUs and 100 EDUs, in enqueue order, and the rest follow', async (t) => {
-	const store = openSqliteOutbox(join(tempDir(t), 'o.db'));
-	await store.enqueue('remote.test', pdus(0, 120), NOW);
-	await store.enqueue('remote.test', edus(0, 250), NOW);
-	const sizes: [number, number][] = [];
-	const seen: string[] = [];
-	for (let i = 0; i < 5; i++) {
-		const txn = await store.nextTransaction('remote.test', ORIGIN, NOW + i, SPEC_LIMITS);
-		if (txn === null) break;
-		const body = parse(txn.body);
-		t.is(body.origin, ORIGIN);
-		sizes.push([body.pdus.length, body.edus?.length ?? 0]);
-		t.deepEqual([txn.pduCount, txn.eduCount], sizes.at(-1));
-		seen.push(...body.pdus.map((p) => p.event_id));
-		await store.completeTransaction('remote.test', txn.txnId, new Map(), '{"pdus":{}}', NOW + i);
-	}
-	t.deepEqual(sizes, [
-		[50, 100],
-		[50, 100],
-		[20, 50],
-	]);
-	t.deepEqual(
-		seen,
-		Array.from({ length: 120 }, (_, i) => `$e${i}`),
-	);
-	await store.close();
-});
-
-test('edus is omitted from a transaction without EDUs, as Synapse sends it', async (t) => {
-	const store = openSqliteOutbox(':memory:');
-	await store.enqueue('remote.test', pdus(0, 1), NOW);
-	const txn = await store.nextTransaction('remote.test', ORIGIN, NOW, SPEC_LIMITS);
-	t.false(Object.hasOwn(parse(txn!.body), 'edus'));
-	t.is(parse(txn!.body).origin_server_ts, NOW);
-});
-
-test('until it is completed, the open transaction comes back with the same txnId and byte-identical body, also after reopening', async (t) => {
-	const path = join(tempDir(t), 'o.db');
-	let store = openSqliteOutbox(path);
-	await store.enqueue('remote.test', pdus(0, 3), NOW);
-	const first = await store.nextTransaction('remote.test', ORIGIN, NOW, SPEC_LIMITS);
-	await store.enqueue('remote.test', pdus(3, 3), NOW + 1);
-	const again = await store.nextTransaction('remote.test', ORIGIN, NOW + 60_000, SPEC_LIMITS);
-	t.is(again!.txnId, first!.txnId);
-	t.is(again!.body, first!.body);
-	await store.markAttempt('remote.test', first!.txnId, NOW + 1);
-	await store.close();
-	store = openSqliteOutbox(path);
-	const afterRestart = await store.nextTransaction('remote.test', ORIGIN, NOW + 120_000, SPEC_LIMITS);
-	t.is(afterRestart!.txnId, first!.txnId);
-	t.is(afterRestart!.body, first!.body);
-	t.is(afterRestart!.attempts, 1);
-	await store.completeTransaction('remote.test', first!.txnId, new Map(), '{}', NOW + 2);
-	const next = await store.nextTransaction('remote.test', ORIGIN, NOW + 3, SPEC_LIMITS);
-	t.not(next!.txnId, first!.txnId);
-	t.deepEqual(
-		parse(next!.body).pdus.map((p) => p.event_id),
-		['$e3', '$e4', '$e5'],
-	);
-	await store.close();
-});
-
-test('txnIds never repeat for a destination, even when the clock goes backwards', async (t) => {
-	const store = openSqliteOutbox(':memory:');
-	const ids = new Set<string>();
-	for (let i = 0; i < 5; i++) {
-		await store.enqueue('remote.test', pdus(i, 1), NOW);
-		const txn = await store.nextTransaction('remote.test', ORIGIN, NOW - i * 1000, SPEC_LIMITS);
-		ids.add(txn!.txnId);
-		await store.completeTransaction('remote.test', txn!.txnId, new Map(), '{}', NOW);
-	}
-	t.is(ids.size, 5);
-});
-
-test('destinations have separate queues and separate open transactions', async (t) => {
-	const store = openSqliteOutbox(':memory:');
-	await store.enqueue('a.test', pdus(0, 2), NOW);
-	await store.enqueue('b.test', pdus(10, 2), NOW);
-	const a = await store.nextTransaction('a.test', ORIGIN, NOW, SPEC_LIMITS);
-	const b = await store.nextTransaction('b.test', ORIGIN, NOW, SPEC_LIMITS);
-	t.deepEqual(
-		parse(a!.body).pdus.map((p) => p.event_id),
-		['$e0', '$e1'],
-	);
-	t.deepEqual(
-		parse(b!.body).pdus.map((p) => p.event_id),
-		['$e10', '$e11'],
-	);
-	t.deepEqual(
-		(await store.pendingWork()).map((w) => w.destination),
-		['a.test', 'b.test'],
-	);
-});
-
-test('per-PDU errors in a 200 are filed as final rejections and never re-sent', async (t) => {
-	const store = openSqliteOutbox(':memory:');
-	await store.enqueue('remote.test', pdus(0, 3), NOW);
-	const txn = await store.nextTransaction('remote.test', ORIGIN, NOW, SPEC_LIMITS);
-	const summary = await store.completeTransaction(
-		'remote.test',
-		txn!.txnId,
-		new Map([
-			['$e0', null],
-			['$e1', 'Forbidden by server ACLs'],
-		]),
-		'{}',
-		NOW,
-	);
-	t.is(summary.delivered, 2);
-	t.deepEqual(
-		summary.rejected.map((r) => [r.eventId, r.error]),
-		[['$e1', 'Forbidden by server ACLs']],
-	);
-	t.is(await store.nextTransaction('remote.test', ORIGIN, NOW, SPEC_LIMITS), null);
-	const [row] = await store.status();
-	t.like(row, {
-		destination: 'remote.test',
-		pendingPdus: 0,
-		deliveredItems: 2,
-		rejectedPdus: 1,
-		inFlight: null,
+outboxContract('sqlite', (t) => {
+	const path = join(tempDir(t), 'outbox.db');
+	return Promise.resolve(() => {
+		const store: OutboxStore = openSqliteOutbox(path);
+		t.teardown(() => store.close());
+		return Promise.resolve(store);
 	});
-});
-
-test('a failure is stored with its backoff and shown by status; a 200 clears it', async (t) => {
-	const store = openSqliteOutbox(':memory:');
-	await store.enqueue('remote.test', pdus(0, 2), NOW);
-	await store.enqueue('remote.test', edus(0, 1), NOW);
-	const txn = await store.nextTransaction('remote.test', ORIGIN, NOW, SPEC_LIMITS);
-	await store.markAttempt('remote.test', txn!.txnId, NOW);
-	const backoff = { failureTs: NOW, retryLastTs: NOW, retryInterval: 600_000, failureCount: 1 };
-	await store.recordFailure('remote.test', txn!.txnId, 'HTTP 502', backoff, NOW);
-	t.deepEqual(await store.getBackoff('remote.test'), backoff);
-	const [row] = await store.status();
-	t.like(row, {
-		pendingPdus: 2,
-		pendingEdus: 1,
-		lastError: 'HTTP 502',
-		backoff,
-		inFlight: { txnId: txn!.txnId, attempts: 1, pduCount: 2, eduCount: 1, lastError: 'HTTP 502' },
-	});
-	t.deepEqual(await store.pendingWork(), [{ destination: 'remote.test', backoff }]);
-	await store.completeTransaction('remote.test', txn!.txnId, new Map(), '{}', NOW + 1);
-	t.like(await store.getBackoff('remote.test'), { retryInterval: 0, failureCount: 0 });
-	t.like((await store.status())[0], { lastSuccessTs: NOW + 1, lastError: null });
 });
 
 test('status of a missing outbox is an error, not a new empty database', (t) => {
@@ -172,17 +19,15 @@ test('status of a missing outbox is an error, not a new empty database', (t) => 
 	t.throws(() => openSqliteOutbox(path, { mustExist: true }), { code: 'ERR_OUTBOX_MISSING' } as never);
 });
 
-test('a PostgreSQL database (psycopg2) is refused with a clear error', (t) => {
-	const error = t.throws(() =>
-		openOutbox({
-			kind: 'postgres',
-			host: '127.0.0.1',
-			port: 5432,
-			user: 'u',
-			database: 'd',
-			password: undefined,
-		}),
-	);
-	t.is((error as unknown as { code: string }).code, 'ERR_DATABASE_UNSUPPORTED');
-	t.regex(error.message, /psycopg2.*not yet supported/);
+test('a second run on the same SQLite outbox is refused while the first holds the run lock', async (t) => {
+	const path = join(tempDir(t), 'outbox.db');
+	const one = openSqliteOutbox(path);
+	const two = openSqliteOutbox(path);
+	const lock = await one.acquireRunLock();
+	await t.throwsAsync(two.acquireRunLock(), { code: 'ERR_ALREADY_RUNNING' } as never);
+	await lock.release();
+	const again = await two.acquireRunLock();
+	await again.release();
+	await one.close();
+	await two.close();
 });

@@ -54,7 +54,7 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
 		items.push(...parseItemsText(input.kind, text, source));
 	}
 
-	const store = openOutbox(config.federationSender.database);
+	const store = await openOutbox(config.federationSender.database);
 	try {
 		const stored = await store.enqueue(destination, items, Date.now());
 		for (const item of stored) {

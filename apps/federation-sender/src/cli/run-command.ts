@@ -7,7 +7,6 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
 import { openOutbox } from '../outbox/open-outbox.js';
-import { acquireRunLock } from '../outbox/run-lock.js';
 import { createSenderMetrics } from '../observability/sender-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { DeliveryWorker } from '../worker/delivery-worker.js';
@@ -20,15 +19,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 	const logger = io.createLogger();
 	for (const warning of config.warnings) logger.warn(warning);
 	const database = config.federationSender.database;
-	const store = openOutbox(database);
-	const lock = (() => {
-		try {
-			return acquireRunLock(database.kind === 'sqlite' ? database.path : ':memory:');
-		} catch (error) {
-			void store.close();
-			throw error;
-		}
-	})();
+	const store = await openOutbox(database);
+	const lock = await store.acquireRunLock().catch(async (error: unknown) => {
+		await store.close();
+		throw error;
+	});
 	let metricsServer: MetricsServer | null = null;
 	let transport: Awaited<ReturnType<CliIo['createTransport']>> | null = null;
 	let worker: DeliveryWorker | null = null;
@@ -59,8 +54,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 		await worker?.stop();
 		await metricsServer?.close();
 		await transport?.close();
+		await lock.release();
 		await store.close();
-		lock.release();
 	}
 }
 

@@ -32,7 +32,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
 		strict: true,
 	});
 	const config = io.loadConfig(values.config);
-	const store = openOutbox(config.federationSender.database, { mustExist: true });
+	const store = await openOutbox(config.federationSender.database, { mustExist: true });
 	let rows: DestinationStatus[];
 	try {
 		rows = await store.status();

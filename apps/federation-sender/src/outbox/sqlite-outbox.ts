@@ -17,11 +17,13 @@ import {
 	type OutboxStore,
 	type PendingWork,
 	type RejectedPdu,
+	type RunLock,
 	type StoredItem,
 	type StoredTransaction,
 	type TransactionLimits,
 } from './types.js';
 import { readStatus } from './sqlite-status.js';
+import { acquireSqliteRunLock } from './sqlite-run-lock.js';
 
 /** How to open the SQLite outbox. */
 export interface SqliteOutboxOptions {
@@ -49,7 +51,7 @@ export function openSqliteOutbox(path: string, options: SqliteOutboxOptions = {}
 			cause: error,
 		});
 	}
-	return new SqliteOutbox(db);
+	return new SqliteOutbox(db, path);
 }
 
 function migrate(db: Database.Database): void {
@@ -94,10 +96,12 @@ interface BackoffRow {
 export class SqliteOutbox implements OutboxStore {
 	readonly #db: Database.Database;
 	readonly #q: Statements;
+	readonly #path: string;
 
 	/** Use {@link openSqliteOutbox}. */
-	constructor(db: Database.Database) {
+	constructor(db: Database.Database, path: string) {
 		this.#db = db;
+		this.#path = path;
 		this.#q = prepareStatements(db);
 	}
 
@@ -246,6 +250,10 @@ export class SqliteOutbox implements OutboxStore {
 
 	changeToken(): Promise<string> {
 		return this.#run(() => String(this.#db.pragma('data_version', { simple: true })));
+	}
+
+	acquireRunLock(): Promise<RunLock> {
+		return this.#run(() => acquireSqliteRunLock(this.#path));
 	}
 
 	close(): Promise<void> {

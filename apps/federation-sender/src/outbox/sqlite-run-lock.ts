@@ -5,15 +5,11 @@
  */
 import Database from 'better-sqlite3';
 import { FederationSenderError } from '../errors.js';
+import type { RunLock } from './types.js';
 
-/** A held run lock. */
-export interface RunLock {
-	release(): void;
-}
-
-/** Takes the run lock of the outbox at `outboxPath` or throws `ERR_ALREADY_RUNNING`. */
-export function acquireRunLock(outboxPath: string): RunLock {
-	if (outboxPath === ':memory:') return { release: () => undefined };
+/** Takes the run lock of the SQLite outbox at `outboxPath` or throws `ERR_ALREADY_RUNNING`. */
+export function acquireSqliteRunLock(outboxPath: string): RunLock {
+	if (outboxPath === ':memory:') return { release: () => Promise.resolve() };
 	const path = `${outboxPath}.run-lock`;
 	let db: Database.Database;
 	try {
@@ -39,6 +35,7 @@ export function acquireRunLock(outboxPath: string): RunLock {
 	return {
 		release: () => {
 			if (db.open) db.close();
+			return Promise.resolve();
 		},
 	};
 }

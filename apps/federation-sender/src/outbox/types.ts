@@ -149,5 +149,16 @@ export interface OutboxStore {
 	 * `pendingWork` only then. Implementations without a cheap signal return a fresh value every call.
 	 */
 	changeToken(): Promise<string>;
+	/**
+	 * Takes the lock that lets one `run` deliver from this outbox (so "one transaction in flight per
+	 * destination" holds across processes); throws `ERR_ALREADY_RUNNING` when another process holds it.
+	 * The lock dies with the process.
+	 */
+	acquireRunLock(): Promise<RunLock>;
 	close(): Promise<void>;
+}
+
+/** A held run lock. */
+export interface RunLock {
+	release(): Promise<void>;
 }

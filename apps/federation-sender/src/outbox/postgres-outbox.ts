@@ -1,0 +1,403 @@
+/**
+ * The PostgreSQL outbox (`federation_sender.database.name: psycopg2`), on node-postgres. Same semantics as
+ * the SQLite one: every write is one database transaction committed before the promise resolves; enqueues
+ * and transaction building for a destination are serialised by a transaction-scoped advisory lock, so
+ * sequence order is delivery order even with several writers.
+ */
+import pg from 'pg';
+import { FederationSenderError } from '../errors.js';
+import { PG_LOCKS, PG_SCHEMA_V1, PG_SCHEMA_VERSION } from './postgres-schema.js';
+import {
+	assembleStatus,
+	statusQueries,
+	type CountRow,
+	type DestinationRow,
+	type OpenRow,
+} from './status-rows.js';
+import { buildTransactionBody, nextTxnCounter } from './transaction-body.js';
+import {
+	NO_BACKOFF,
+	type BackoffState,
+	type CompletionSummary,
+	type DestinationStatus,
+	type NewItem,
+	type OutboxStore,
+	type PendingWork,
+	type RejectedPdu,
+	type RunLock,
+	type StoredItem,
+	type StoredTransaction,
+	type TransactionLimits,
+} from './types.js';
+
+/** Connection settings (the loader's `postgres` database config). */
+export interface PostgresOutboxOptions {
+	readonly host: string | undefined;
+	readonly port: number | undefined;
+	readonly user: string | undefined;
+	readonly database: string | undefined;
+	readonly password: string | undefined;
+}
+
+/** Namespace of the per-destination advisory locks. */
+const DESTINATION_LOCK_SPACE = 0x46_53_4e_45;
+const T = 'federation_sender_';
+type Query = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
+
+/** Connects, creates or checks the schema, and returns the outbox. */
+export async function openPostgresOutbox(options: PostgresOutboxOptions): Promise<PostgresOutbox> {
+	const settings: pg.PoolConfig = {
+		max: 4,
+		connectionTimeoutMillis: 10_000,
+		application_name: 'federation-sender',
+	};
+	if (options.host !== undefined) settings.host = options.host;
+	if (options.port !== undefined) settings.port = options.port;
+	if (options.user !== undefined) settings.user = options.user;
+	if (options.database !== undefined) settings.database = options.database;
+	if (options.password !== undefined) settings.password = options.password;
+	const pool = new pg.Pool(settings);
+	pool.on('error', () => undefined); // idle client errors surface on the next query instead
+	const outbox = new PostgresOutbox(pool, settings);
+	try {
+		await outbox.migrate();
+	} catch (error) {
+		await pool.end();
+		throw wrap(error, 'cannot open the PostgreSQL outbox');
+	}
+	return outbox;
+}
+
+function wrap(error: unknown, what: string): FederationSenderError {
+	if (error instanceof FederationSenderError) return error;
+	// node-postgres messages name the server and user, never the password.
+	return new FederationSenderError('ERR_DATABASE', `${what}: ${(error as Error).message}`, { cause: error });
+}
+
+/** {@link OutboxStore} on a node-postgres pool. */
+export class PostgresOutbox implements OutboxStore {
+	readonly #pool: pg.Pool;
+	readonly #settings: pg.PoolConfig;
+
+	/** Use {@link openPostgresOutbox}. */
+	constructor(pool: pg.Pool, settings: pg.PoolConfig) {
+		this.#pool = pool;
+		this.#settings = settings;
+	}
+
+	/** Creates schema version 1 when absent (under an advisory lock); refuses a newer schema. */
+	async migrate(): Promise<void> {
+		await this.#tx(async (q) => {
+			await q('SELECT pg_advisory_xact_lock($1, $2)', [...PG_LOCKS.migrate]);
+			await q(PG_SCHEMA_V1);
+			const row = (await q(`SELECT value FROM ${T}meta WHERE key = 'schema_version'`)).rows[0] as
+				{ value: string } | undefined;
+			const version = Number(row?.value ?? PG_SCHEMA_VERSION);
+			if (version > PG_SCHEMA_VERSION) {
+				throw new FederationSenderError(
+					'ERR_DATABASE',
+					`the outbox has schema version ${version}, newer than this program (${PG_SCHEMA_VERSION})`,
+				);
+			}
+			await q(
+				`INSERT INTO ${T}meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`,
+				[String(PG_SCHEMA_VERSION)],
+			);
+		});
+	}
+
+	enqueue(destination: string, items: readonly NewItem[], nowMs: number): Promise<StoredItem[]> {
+		return this.#tx(async (q) => {
+			await lockDestination(q, destination);
+			const stored: StoredItem[] = [];
+			for (const item of items) {
+				const result = await q(
+					`INSERT INTO ${T}items (destination, kind, event_id, json, enqueued_ts) VALUES ($1, $2, $3, $4, $5) RETURNING seq`,
+					[destination, item.kind, item.eventId, item.json, nowMs],
+				);
+				stored.push({
+					seq: Number((result.rows[0] as { seq: string }).seq),
+					destination,
+					kind: item.kind,
+					eventId: item.eventId,
+					bytes: Buffer.byteLength(item.json),
+					enqueuedTs: nowMs,
+				});
+			}
+			return stored;
+		});
+	}
+
+	nextTransaction(
+		destination: string,
+		origin: string,
+		nowMs: number,
+		limits: TransactionLimits,
+	): Promise<StoredTransaction | null> {
+		return this.#tx(async (q): Promise<StoredTransaction | null> => {
+			await lockDestination(q, destination);
+			const open = (
+				await q(
+					`SELECT txn_id, body, pdu_count, edu_count, attempts, created_ts FROM ${T}transactions WHERE destination = $1 AND state = 'open'`,
+					[destination],
+				)
+			).rows[0] as
+				| {
+						txn_id: string;
+						body: string;
+						pdu_count: number;
+						edu_count: number;
+						attempts: number;
+						created_ts: string;
+				  }
+				| undefined;
+			if (open !== undefined) {
+				return {
+					destination,
+					txnId: open.txn_id,
+					body: open.body,
+					pduCount: open.pdu_count,
+					eduCount: open.edu_count,
+					attempts: open.attempts,
+					createdTs: Number(open.created_ts),
+				};
+			}
+			const pending = `SELECT seq, json FROM ${T}items WHERE destination = $1 AND kind = $2 AND state = 'pending' ORDER BY seq LIMIT $3`;
+			const pdus = (await q(pending, [destination, 'pdu', limits.maxPdus])).rows as {
+				seq: string;
+				json: string;
+			}[];
+			const edus = (await q(pending, [destination, 'edu', limits.maxEdus])).rows as {
+				seq: string;
+				json: string;
+			}[];
+			if (pdus.length === 0 && edus.length === 0) return null;
+			const counter = await q(
+				`INSERT INTO ${T}meta (key, value) VALUES ('txn_counter', $1) ON CONFLICT (key)
+				 DO UPDATE SET value = GREATEST(${T}meta.value::bigint + 1, $1::bigint)::text RETURNING value`,
+				[String(nextTxnCounter(0, nowMs))],
+			);
+			const txnId = (counter.rows[0] as { value: string }).value;
+			const body = buildTransactionBody(
+				origin,
+				nowMs,
+				pdus.map((row) => row.json),
+				edus.map((row) => row.json),
+			);
+			await q(
+				`INSERT INTO ${T}transactions (destination, txn_id, body, pdu_count, edu_count, state, created_ts) VALUES ($1, $2, $3, $4, $5, 'open', $6)`,
+				[destination, txnId, body, pdus.length, edus.length, nowMs],
+			);
+			await q(
+				`UPDATE ${T}items SET state = 'sending', txn_id = $1 WHERE seq = ANY($2::bigint[]) AND state = 'pending'`,
+				[txnId, [...pdus, ...edus].map((row) => row.seq)],
+			);
+			return {
+				destination,
+				txnId,
+				body,
+				pduCount: pdus.length,
+				eduCount: edus.length,
+				attempts: 0,
+				createdTs: nowMs,
+			};
+		});
+	}
+
+	async markAttempt(destination: string, txnId: string, nowMs: number): Promise<void> {
+		await this.#query(
+			`UPDATE ${T}transactions SET attempts = attempts + 1, last_attempt_ts = $1 WHERE destination = $2 AND txn_id = $3 AND state = 'open'`,
+			[nowMs, destination, txnId],
+		);
+	}
+
+	completeTransaction(
+		destination: string,
+		txnId: string,
+		pduResults: ReadonlyMap<string, string | null>,
+		responseJson: string,
+		nowMs: number,
+	): Promise<CompletionSummary> {
+		return this.#tx(async (q) => {
+			const changed = await q(
+				`UPDATE ${T}transactions SET state = 'delivered', delivered_ts = $1, response = $2, last_error = NULL WHERE destination = $3 AND txn_id = $4 AND state = 'open'`,
+				[nowMs, responseJson, destination, txnId],
+			);
+			if (changed.rowCount === 0) return { delivered: 0, rejected: [] };
+			const rows = (
+				await q(
+					`SELECT seq, kind, event_id FROM ${T}items WHERE destination = $1 AND txn_id = $2 ORDER BY seq`,
+					[destination, txnId],
+				)
+			).rows as { seq: string; kind: string; event_id: string | null }[];
+			const rejected: RejectedPdu[] = [];
+			for (const row of rows) {
+				const error = row.kind === 'pdu' && row.event_id !== null ? pduResults.get(row.event_id) : undefined;
+				if (typeof error === 'string')
+					rejected.push({ seq: Number(row.seq), eventId: row.event_id ?? '', error });
+			}
+			await q(
+				`UPDATE ${T}items SET state = 'delivered', done_ts = $1 WHERE destination = $2 AND txn_id = $3 AND NOT (seq = ANY($4::bigint[]))`,
+				[nowMs, destination, txnId, rejected.map((r) => r.seq)],
+			);
+			for (const r of rejected) {
+				await q(`UPDATE ${T}items SET state = 'rejected', error = $1, done_ts = $2 WHERE seq = $3`, [
+					r.error,
+					nowMs,
+					r.seq,
+				]);
+			}
+			await q(
+				`INSERT INTO ${T}destinations (destination, last_success_ts) VALUES ($1, $2)
+				 ON CONFLICT (destination) DO UPDATE SET failure_ts = NULL, retry_last_ts = 0, retry_interval = 0,
+				 failure_count = 0, last_error = NULL, last_success_ts = excluded.last_success_ts`,
+				[destination, nowMs],
+			);
+			return { delivered: rows.length - rejected.length, rejected };
+		});
+	}
+
+	recordFailure(
+		destination: string,
+		txnId: string,
+		error: string,
+		backoff: BackoffState,
+		nowMs: number,
+	): Promise<void> {
+		return this.#tx(async (q) => {
+			await q(
+				`UPDATE ${T}transactions SET last_error = $1 WHERE destination = $2 AND txn_id = $3 AND state = 'open'`,
+				[error, destination, txnId],
+			);
+			await q(
+				`INSERT INTO ${T}destinations (destination, failure_ts, retry_last_ts, retry_interval, failure_count, last_error)
+				 VALUES ($1, $2, $3, $4, $5, $6)
+				 ON CONFLICT (destination) DO UPDATE SET failure_ts = excluded.failure_ts, retry_last_ts = excluded.retry_last_ts,
+				 retry_interval = excluded.retry_interval, failure_count = excluded.failure_count, last_error = excluded.last_error`,
+				[
+					destination,
+					backoff.failureTs ?? nowMs,
+					backoff.retryLastTs,
+					backoff.retryInterval,
+					backoff.failureCount,
+					error,
+				],
+			);
+		});
+	}
+
+	async getBackoff(destination: string): Promise<BackoffState> {
+		const row = (
+			await this.#query(
+				`SELECT destination, failure_ts, retry_last_ts, retry_interval, failure_count FROM ${T}destinations WHERE destination = $1`,
+				[destination],
+			)
+		).rows[0] as BackoffRow | undefined;
+		return row === undefined ? NO_BACKOFF : toBackoff(row);
+	}
+
+	async pendingWork(): Promise<PendingWork[]> {
+		const rows = (
+			await this.#query(
+				`SELECT w.destination, d.failure_ts, d.retry_last_ts, d.retry_interval, d.failure_count FROM (
+					SELECT DISTINCT destination FROM ${T}items WHERE state = 'pending'
+					UNION SELECT destination FROM ${T}transactions WHERE state = 'open'
+				) AS w LEFT JOIN ${T}destinations AS d ON d.destination = w.destination ORDER BY w.destination`,
+			)
+		).rows as BackoffRow[];
+		return rows.map((row) => ({ destination: row.destination, backoff: toBackoff(row) }));
+	}
+
+	status(): Promise<DestinationStatus[]> {
+		const sql = statusQueries(T);
+		return this.#tx(async (q) =>
+			assembleStatus(
+				(await q(sql.counts)).rows as CountRow[],
+				(await q(sql.open)).rows as OpenRow[],
+				(await q(sql.destinations)).rows as DestinationRow[],
+			),
+		);
+	}
+
+	/** The highest item sequence: it moves whenever anyone enqueues. */
+	async changeToken(): Promise<string> {
+		const row = (await this.#query(`SELECT coalesce(max(seq), 0) AS token FROM ${T}items`)).rows[0] as {
+			token: string;
+		};
+		return String(row.token);
+	}
+
+	/** A session-level advisory lock on a dedicated connection; it dies with the connection (and the process). */
+	async acquireRunLock(): Promise<RunLock> {
+		const client = new pg.Client(this.#settings);
+		client.on('error', () => undefined);
+		try {
+			await client.connect();
+			const result = await client.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [...PG_LOCKS.run]);
+			if ((result.rows[0] as { ok: boolean }).ok !== true) {
+				throw new FederationSenderError(
+					'ERR_ALREADY_RUNNING',
+					'another federation-sender is already running on this PostgreSQL outbox',
+				);
+			}
+		} catch (error) {
+			await client.end().catch(() => undefined);
+			throw wrap(error, 'cannot take the run lock');
+		}
+		return { release: () => client.end().catch(() => undefined) };
+	}
+
+	async close(): Promise<void> {
+		if (!this.#pool.ended) await this.#pool.end();
+	}
+
+	async #query(sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
+		try {
+			return await this.#pool.query(sql, params);
+		} catch (error) {
+			throw wrap(error, 'outbox database error');
+		}
+	}
+
+	/** Runs `body` in one database transaction on one pooled connection. */
+	async #tx<R>(body: (q: Query) => Promise<R>): Promise<R> {
+		let client: pg.PoolClient;
+		try {
+			client = await this.#pool.connect();
+		} catch (error) {
+			throw wrap(error, 'cannot reach the outbox database');
+		}
+		try {
+			await client.query('BEGIN');
+			const result = await body((sql, params) => client.query(sql, params));
+			await client.query('COMMIT');
+			return result;
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			throw wrap(error, 'outbox database error');
+		} finally {
+			client.release();
+		}
+	}
+}
+
+async function lockDestination(q: Query, destination: string): Promise<void> {
+	await q('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DESTINATION_LOCK_SPACE, destination]);
+}
+
+interface BackoffRow {
+	destination: string;
+	failure_ts: string | null;
+	retry_last_ts: string | null;
+	retry_interval: string | null;
+	failure_count: number | null;
+}
+
+function toBackoff(row: BackoffRow): BackoffState {
+	return {
+		failureTs: row.failure_ts === null ? null : Number(row.failure_ts),
+		retryLastTs: Number(row.retry_last_ts ?? 0),
+		retryInterval: Number(row.retry_interval ?? 0),
+		failureCount: row.failure_count ?? 0,
+	};
+}

@@ -1,0 +1,68 @@
+/**
+ * The PostgreSQL schema of the outbox: the same tables and states as the SQLite one (see
+ * `sqlite-schema.ts`), prefixed `federation_sender_` so they can live in a database shared with other tables.
+ */
+export const PG_SCHEMA_VERSION = 1;
+
+/** Statements creating schema version 1. */
+export const PG_SCHEMA_V1 = `
+CREATE TABLE IF NOT EXISTS federation_sender_meta (
+	key TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS federation_sender_items (
+	seq BIGSERIAL PRIMARY KEY,
+	destination TEXT NOT NULL,
+	kind TEXT NOT NULL CHECK (kind IN ('pdu', 'edu')),
+	event_id TEXT,
+	json TEXT NOT NULL,
+	enqueued_ts BIGINT NOT NULL,
+	state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'delivered', 'rejected')),
+	txn_id TEXT,
+	error TEXT,
+	done_ts BIGINT
+);
+
+CREATE INDEX IF NOT EXISTS federation_sender_items_pending
+	ON federation_sender_items (destination, kind, seq) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS federation_sender_items_by_txn
+	ON federation_sender_items (destination, txn_id) WHERE txn_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS federation_sender_transactions (
+	destination TEXT NOT NULL,
+	txn_id TEXT NOT NULL,
+	body TEXT NOT NULL,
+	pdu_count INTEGER NOT NULL,
+	edu_count INTEGER NOT NULL,
+	state TEXT NOT NULL CHECK (state IN ('open', 'delivered')),
+	attempts INTEGER NOT NULL DEFAULT 0,
+	created_ts BIGINT NOT NULL,
+	last_attempt_ts BIGINT,
+	last_error TEXT,
+	delivered_ts BIGINT,
+	response TEXT,
+	PRIMARY KEY (destination, txn_id)
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS federation_sender_transactions_one_open
+	ON federation_sender_transactions (destination) WHERE state = 'open';
+
+CREATE TABLE IF NOT EXISTS federation_sender_destinations (
+	destination TEXT PRIMARY KEY,
+	failure_ts BIGINT,
+	retry_last_ts BIGINT NOT NULL DEFAULT 0,
+	retry_interval BIGINT NOT NULL DEFAULT 0,
+	failure_count INTEGER NOT NULL DEFAULT 0,
+	last_error TEXT,
+	last_success_ts BIGINT
+);
+`;
+
+/** Advisory-lock keys (arbitrary constants, namespaced by the first number). */
+export const PG_LOCKS = Object.freeze({
+	/** Held during migration. */
+	migrate: [0x46_53_4e_44, 1] as const,
+	/** Held by the one `run` for the life of its session. */
+	run: [0x46_53_4e_44, 2] as const,
+});
