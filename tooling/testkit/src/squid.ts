@@ -1,3 +1,15 @@
+// Squid quirks met while building this launcher (Squid 5.7, Debian squid-openssl), and what we do about them:
+// - It cannot listen on port 0: we pick free ports first and retry if one was taken meanwhile; Squid does not exit
+//   when a port is taken (it logs "Cannot bind socket" and carries on), so the launcher watches its log for that.
+// - "Accepting HTTP Socket connections" is logged before listen() runs: readiness is probed with a real request
+//   (squid-probe.ts), which squid.conf denies first and keeps out of the access log; a bare TCP probe would be
+//   logged as `error:transaction-end-before-headers`.
+// - A dstdomain ACL does a reverse DNS lookup for IP-literal URLs, and names outside the hosts file go to DNS; with
+//   no DNS server (127.0.0.1:53) each waits dns_timeout. So ACLs use `-n` and unknown names are refused first.
+// - Query strings are stripped from logged URLs unless `strip_query_terms off`.
+// - A CONNECT is logged only when its tunnel closes.
+// - As root it needs cache_effective_user (we use `proxy`, else `nobody`) and that user must own its files.
+// - SIGTERM/SIGINT take ~2 s even with `shutdown_lifetime 0`: close() SIGKILLs its process group (squid-process.ts).
 import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,7 +37,10 @@ export interface SquidOptions extends SquidTools {
 	readonly auth?: ProxyAuthOptions;
 	/** Adds an `https_port` (TLS from the client to the proxy) with this certificate. */
 	readonly tls?: TlsMaterial;
-	/** Names Squid resolves, to loopback addresses only (`{ 'test.com': '127.0.0.1' }`); nothing else resolves. */
+	/**
+	 * Names Squid resolves, to loopback addresses only (`{ 'test.com': '127.0.0.1' }`), through a hosts file. Any
+	 * other name is refused at once with 403 (TCP_DENIED): Squid never asks DNS.
+	 */
 	readonly hosts?: Readonly<Record<string, string>>;
 	/** Default 10 000 ms (start-up normally takes well under 100 ms). */
 	readonly startTimeoutMs?: number;
