@@ -37,3 +37,31 @@ export { renderSquidConfig, squidLogFormat } from './squid-config.js';
 export type { SquidConfigParams } from './squid-config.js';
 export { forbidRealDns } from './forbid-real-dns.js';
 export type { DnsGuard } from './forbid-real-dns.js';
+export {
+	RemoteMedia,
+	contentDisposition,
+	generatedBytes,
+	generatedStream,
+	independentCanonicalJson,
+	multipartFrame,
+	parseXMatrix,
+	startRemoteHomeserver,
+	verifyXMatrix,
+} from './remote-homeserver/index.js';
+export type {
+	FrameOptions,
+	MediaEntry,
+	MultipartFrame,
+	RawMediaAnswer,
+	ReceivedTransaction,
+	RemoteHomeserver,
+	RemoteHomeserverOptions,
+	RemoteMediaFile,
+	RemoteRequest,
+	RouteAnswer,
+	RouteHandler,
+	SignedRequest,
+	TrustedKey,
+	VerifyResult,
+	XMatrixParams,
+} from './remote-homeserver/index.js';
