@@ -14,7 +14,12 @@ import {
 	type SquidProxy,
 } from '@homeserver/testkit';
 import type { ExecutionContext } from 'ava';
-import { createRemoteSourceFromConfig, MediaService, MediaStore } from '../../src/index.js';
+import {
+	createRemoteSourceFromConfig,
+	MediaService,
+	MediaStore,
+	type RemoteSourceOptions,
+} from '../../src/index.js';
 import { startRemoteHomeserver, type RemoteHomeserver } from './remote-homeserver.js';
 import { silentLogger } from './store.js';
 
@@ -29,6 +34,9 @@ export interface Environment {
 	readonly store: MediaStore;
 	readonly service: MediaService;
 	readonly http: OutboundHttp;
+	readonly configPath: string;
+	/** What the CLI needs to reach the test servers the same way. */
+	readonly remoteOptions: Omit<RemoteSourceOptions, 'logger'>;
 }
 
 /** Starts everything, or returns undefined when Squid is missing outside CI (the test then passes, saying so). */
@@ -60,15 +68,22 @@ export async function startEnvironment(t: ExecutionContext): Promise<Environment
 		'max_upload_size: 64K',
 		'media_store_path: media',
 		'media_fetcher:',
+		'  listen: {bind_address: 127.0.0.1, port: 0}',
+		'  metrics: {bind_address: 127.0.0.1, port: 0}',
 		'  database: {name: sqlite3, args: {database: media.db}}',
 	].join('\n');
-	const config = loadConfig({ env: {}, configPath: join(dir, 'homeserver.yaml'), yamlText });
-	const { source, http } = await createRemoteSourceFromConfig(config, {
-		logger: silentLogger,
+	const configPath = join(dir, 'homeserver.yaml');
+	await writeFile(configPath, yamlText);
+	const config = loadConfig({ env: {}, configPath });
+	const remoteOptions = {
 		// Everything goes through Squid (an IP literal): any name looked up here is a bug, and stays on loopback.
 		lookup: loopbackLookup({}),
 		dns: { resolveSrv: () => Promise.reject(new Error('no SRV lookups in tests')) },
 		outbound: { timeouts: { socket: 1500 }, retryLimit: 0 },
+	};
+	const { source, http } = await createRemoteSourceFromConfig(config, {
+		logger: silentLogger,
+		...remoteOptions,
 	});
 	cleanups.push(() => http.close());
 	const database = config.mediaFetcher.database;
@@ -78,5 +93,5 @@ export async function startEnvironment(t: ExecutionContext): Promise<Environment
 	});
 	cleanups.push(() => store.close());
 	const service = new MediaService({ store, source, maxBytes: config.maxUploadSize, logger: silentLogger });
-	return { dir, config, remote, squid, store, service, http };
+	return { dir, configPath, config, remote, squid, store, service, http, remoteOptions };
 }
