@@ -42,10 +42,12 @@ export function bodyCapHandler(onTooLarge: (error: ResponseTooLargeError) => voi
 				announced,
 			);
 			if (stream !== undefined) {
-				// Failing the response stream goes through got's error path and our beforeError hook, so the stream
-				// emits this error itself (destroying the request directly would wrap it in a RequestError).
-				if (stream.response !== undefined) stream.response.destroy(tooLarge);
-				else stream.destroy(tooLarge);
+				// Close the connection first (an unread body makes it unusable), so got does not try to drain the
+				// rest; then fail through got's own error entry point (typed public in got 14): it stops reading,
+				// skips retries for our code and runs the beforeError hooks, so the stream emits this very error.
+				// Destroying the stream instead would wrap it in a RequestError; the response, an ECONNRESET.
+				stream.socket?.destroy();
+				stream._beforeError(tooLarge);
 				return;
 			}
 			onTooLarge(tooLarge);

@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import test from 'ava';
+import type { Agent } from 'node:http';
+import { OutboundHttpError } from '../src/index.js';
+import { ALLOW_LOOPBACK, configFrom } from './helpers/setup.js';
+import { client, destinations, forwardProxy, named } from './helpers/fixtures.js';
+
+test('many https requests to one destination share one CONNECT tunnel (keep-alive)', async (t) => {
+	const proxy = await forwardProxy(t);
+	const { https } = await destinations(t);
+	const stack = await client(t, configFrom({ https_proxy: proxy.url }));
+	for (let index = 0; index < 8; index++)
+		await stack
+			.client('push')
+			.get(`${named(https)}/${index}`)
+			.text();
+	t.is(proxy.connects, 1);
+	t.is(https.connections, 1);
+	t.is(https.requests.length, 8);
+});
+
+test('plain-http requests to different destinations share one keep-alive connection to the proxy', async (t) => {
+	const proxy = await forwardProxy(t);
+	const { http } = await destinations(t);
+	const stack = await client(t, configFrom({ http_proxy: proxy.url }));
+	for (const name of ['a.test.com', 'b.test.com', 'c.test.com', 'a.test.com']) {
+		await stack
+			.client('push')
+			.get(`${named(http, name)}/`)
+			.text();
+	}
+	t.is(proxy.connections, 1);
+	t.deepEqual(new Set(proxy.log.map((entry) => entry.connection)), new Set([1]));
+});
+
+test('one agent per route kind serves every destination', async (t) => {
+	const proxy = await forwardProxy(t);
+	const { https } = await destinations(t);
+	const stack = await client(t, configFrom({ https_proxy: proxy.url }));
+	const agents = new Set<unknown>();
+	for (const name of ['a.test.com', 'b.test.com', 'c.test.com']) {
+		const response = await stack.client('push').get(`${named(https, name)}/`);
+		agents.add(response.request.options.agent.https);
+	}
+	t.is(agents.size, 1);
+	t.is(stack.client('push'), stack.client('push'));
+});
+
+test('idle sockets expire, so per-destination pool state does not accumulate', async (t) => {
+	const { http } = await destinations(t);
+	const stack = await client(t, configFrom({}, ALLOW_LOOPBACK), { pool: { idleSocketMs: 100 } });
+	let agent: Agent | undefined;
+	for (let index = 0; index < 30; index++) {
+		const response = await stack.client('push').get(`${named(http, `d${index}.test.com`)}/`);
+		agent = response.request.options.agent.http as Agent;
+	}
+	t.true(agent !== undefined && Object.keys(agent.freeSockets).length > 0);
+	for (let attempt = 0; attempt < 100 && Object.keys(agent?.freeSockets ?? {}).length > 0; attempt++)
+		await sleep(50);
+	t.deepEqual(Object.keys(agent?.freeSockets ?? {}), []);
+	t.deepEqual(Object.keys(agent?.sockets ?? {}), []);
+});
+
+test('close() destroys the agents; later requests fail with ERR_CLIENT_CLOSED', async (t) => {
+	const { http } = await destinations(t);
+	const stack = await client(t, configFrom({}, ALLOW_LOOPBACK));
+	await stack
+		.client('push')
+		.get(`${named(http)}/`)
+		.text();
+	stack.close();
+	const error = await t.throwsAsync(
+		stack
+			.client('push')
+			.get(`${named(http)}/`)
+			.text(),
+	);
+	t.true(error instanceof OutboundHttpError);
+	t.is((error as OutboundHttpError).code, 'ERR_CLIENT_CLOSED');
+});
