@@ -147,3 +147,31 @@ test('unknown commands and no command print the usage', async (t) => {
 	t.is(unknown.code, 2);
 	t.regex(unknown.stderr, /^ERR_USAGE: unknown command "frobnicate"/);
 });
+
+test('resolve shows the candidate, its TLS names and the proxy route, without touching DNS for an explicit port', async (t) => {
+	const h = cliHarness(t, 'https_proxy: http://user:secret@127.0.0.1:3128\n');
+	const result = await h.cli(['resolve', 'Remote.Test:8448', '--config', h.configPath, '--json']);
+	t.is(result.code, 0, result.stderr);
+	const json = JSON.parse(result.stdout);
+	t.is(json.serverName, 'remote.test:8448');
+	t.like(json.candidates[0], {
+		host: 'remote.test',
+		port: 8448,
+		hostHeader: 'remote.test:8448',
+		sni: 'remote.test',
+		source: 'explicit-port',
+		route: { route: 'proxy', mode: 'tunnel', connect: '127.0.0.1:3128' },
+	});
+	t.notRegex(result.stdout, /secret/);
+	const human = await h.cli(['resolve', '127.0.0.1:8448', '--config', h.configPath]);
+	t.regex(human.stdout, /candidate 1: 127\.0\.0\.1:8448 \(ip-literal\)/);
+	t.regex(human.stdout, /SNI: none \(IP address\)/);
+	t.notRegex(human.stdout, /secret/);
+});
+
+test('resolve of an invalid server name is ERR_INVALID_DESTINATION', async (t) => {
+	const h = cliHarness(t);
+	const result = await h.cli(['resolve', 'not a name', '--config', h.configPath]);
+	t.is(result.code, 1);
+	t.regex(result.stderr, /^ERR_INVALID_DESTINATION: /);
+});

@@ -3,6 +3,8 @@
  * streams, stdin, configuration loading, signals and the transport. `processIo()` is the real thing.
  */
 import { loadConfigFromProcess, type Config } from '@homeserver/config';
+import type { ServerResolver } from '@homeserver/federation';
+import type { OutboundHttp } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { createLogger } from '../observability/logger.js';
 import type { SendTransaction } from '../worker/types.js';
@@ -28,10 +30,21 @@ export interface CliIo {
 	forceExit(code: number): void;
 	/** Builds the signed federation transport for `run`. */
 	createTransport(config: Config, logger: Logger): Promise<Transport>;
+	/** Builds the outbound stack and server-name resolver for `resolve`. */
+	createResolverStack(config: Config, logger: Logger): ResolverStack;
 }
 
-/** The real process: stdout/stderr, stdin, `loadConfigFromProcess`, process signals, the federation transport. */
-export function processIo(createTransport: CliIo['createTransport']): CliIo {
+/** What `resolve` needs: route decisions and the resolver. */
+export interface ResolverStack {
+	readonly http: Pick<OutboundHttp, 'route' | 'close'>;
+	readonly resolver: Pick<ServerResolver, 'resolve'>;
+}
+
+/** The real process: stdout/stderr, stdin, `loadConfigFromProcess`, process signals, the federation stack. */
+export function processIo(
+	createTransport: CliIo['createTransport'],
+	createResolverStack: CliIo['createResolverStack'],
+): CliIo {
 	return {
 		stdout: process.stdout,
 		stderr: process.stderr,
@@ -53,5 +66,6 @@ export function processIo(createTransport: CliIo['createTransport']): CliIo {
 		createLogger: () => createLogger(),
 		forceExit: (code) => process.exit(code),
 		createTransport,
+		createResolverStack,
 	};
 }

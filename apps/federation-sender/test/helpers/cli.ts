@@ -3,6 +3,7 @@
  * and a shutdown "signal" the test fires.
  */
 import { writeFileSync } from 'node:fs';
+import type { LookupFunction } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '@homeserver/config';
@@ -10,6 +11,7 @@ import type { ExecutionContext } from 'ava';
 import { pino } from 'pino';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
+import { createResolverStack } from '../../src/transport/federation-transport.js';
 import { FakeRemote } from './fake-remote.js';
 import { tempDir } from './temp-dir.js';
 
@@ -72,6 +74,8 @@ ${yamlExtra}`,
 				throw new Error(`forceExit(${code})`);
 			},
 			createTransport: () => Promise.resolve({ send: remote.send, close: () => Promise.resolve() }),
+			createResolverStack: (config, logger) =>
+				createResolverStack(config, logger, { lookup: noLookup, dns: noDns }),
 		};
 		const code = await runCli(argv, io);
 		return { code, stdout, stderr };
@@ -92,3 +96,10 @@ ${yamlExtra}`,
 		},
 	};
 }
+
+/** Name resolution that refuses: these CLI tests must not touch DNS. */
+const noLookup = ((_host: string, _options: unknown, callback: (error: Error) => void) =>
+	callback(new Error('no DNS in CLI tests'))) as unknown as LookupFunction;
+const noDns = {
+	resolveSrv: () => Promise.reject(new Error('no DNS in CLI tests')),
+};
