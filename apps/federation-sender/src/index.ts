@@ -8,6 +8,7 @@ export type * from './outbox/types.js';
 export { NO_BACKOFF } from './outbox/types.js';
 export { openSqliteOutbox, SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
 export { openOutbox } from './outbox/open-outbox.js';
+export { openPostgresOutbox, PostgresOutbox, type PostgresOutboxOptions } from './outbox/postgres-outbox.js';
 export { parsePdu, parseEdu, parseItemsText, MAX_PDU_BYTES, MAX_EDU_BYTES } from './outbox/parse-items.js';
 export { normaliseDestination } from './outbox/destination.js';
 export { buildTransactionBody } from './outbox/transaction-body.js';
@@ -29,3 +30,13 @@ export {
 export { DeliveryWorker, SPEC_LIMITS, type DeliveryWorkerOptions } from './worker/delivery-worker.js';
 export { parsePduResults } from './worker/deliver-transaction.js';
 export type { SendTransaction, SendResult, WorkerEventMap } from './worker/types.js';
+export {
+	createFederationTransport,
+	createResolverStack,
+	type FederationTransport,
+	type FederationTransportOptions,
+} from './transport/federation-transport.js';
+export { createSenderMetrics, type SenderMetrics } from './observability/sender-metrics.js';
+export { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
+export { runCli, USAGE } from './cli/main.js';
+export type { CliIo, Transport, ResolverStack } from './cli/io.js';
