@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /**
  * What every HTTP client under test looks like to a scenario: one GET that reads and checks the whole body,
  * and a close that releases its pools.
@@ -44,4 +46,21 @@ export interface HttpContender {
 export function checkResponse(status: number | undefined, bytes: number, expected: number): void {
 	if (status !== 200) throw new Error(`status ${status}`);
 	if (bytes !== expected) throw new Error(`body of ${bytes} bytes, expected ${expected}`);
+}
+
+/** Reads a node:http response to the end and checks it. */
+export function readNodeResponse(res: IncomingMessage, expected: number): Promise<void> {
+	return new Promise((resolve, reject) => {
+		let bytes = 0;
+		res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+		res.on('error', reject);
+		res.on('end', () => {
+			try {
+				checkResponse(res.statusCode, bytes, expected);
+				resolve();
+			} catch (error) {
+				reject(error instanceof Error ? error : new Error(String(error)));
+			}
+		});
+	});
 }

@@ -6,25 +6,8 @@ import { get as httpGet } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { ProxyAgent } from 'proxy-agent';
-import { checkResponse, proxyUrl } from './contender.js';
+import { proxyUrl, readNodeResponse } from './contender.js';
 import type { ContenderSetup, HttpContender } from './contender.js';
-
-/** Reads a node:http response to the end and checks it. */
-export function readNodeResponse(res: IncomingMessage, expected: number): Promise<void> {
-	return new Promise((resolve, reject) => {
-		let bytes = 0;
-		res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-		res.on('error', reject);
-		res.on('end', () => {
-			try {
-				checkResponse(res.statusCode, bytes, expected);
-				resolve();
-			} catch (error) {
-				reject(error instanceof Error ? error : new Error(String(error)));
-			}
-		});
-	});
-}
 
 /**
  * `proxy-agent`'s ProxyAgent. With `keepAlive` its plain-http requests on a reused socket go out in origin-form

@@ -7,9 +7,8 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { HttpsProxyAgent } from 'hpagent';
-import { proxyAuthorization, proxyUrl } from './contender.js';
+import { proxyAuthorization, proxyUrl, readNodeResponse } from './contender.js';
 import type { ContenderSetup, HttpContender } from './contender.js';
-import { readNodeResponse } from './proxy-agent.js';
 
 /** Raw node:http(s) over keep-alive agents. */
 export function rawNodeContender(setup: ContenderSetup): HttpContender {

@@ -7,18 +7,15 @@ import { get as httpsGet } from 'node:https';
 import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkResponse, proxyUrl } from '../contenders/contender.js';
-import { readNodeResponse } from '../contenders/proxy-agent.js';
+import { checkResponse, proxyUrl, readNodeResponse } from '../contenders/contender.js';
 import { suffixLookup } from '../lib/bench-lookup.js';
 import { describeError } from '../lib/load.js';
-import { loadConfig } from '@homeserver/config';
-import { createOutboundHttp } from '@homeserver/outbound-http';
 import { memoryFigures, openDescriptors } from '../lib/proc-status.js';
 import type { Checkpoint, DestinationsJob, DestinationsResult, ProbeFailure } from './probe-protocol.js';
 
 const EXPECTED = 1024;
 
-function makeGet(job: DestinationsJob): (url: string) => Promise<void> {
+async function makeGet(job: DestinationsJob): Promise<(url: string) => Promise<void>> {
 	const lookup = suffixLookup(job.suffix);
 	if (job.client === 'raw-direct') {
 		const agent = new HttpsAgent({ keepAlive: true, lookup, ca: job.proxy.caPem });
@@ -31,6 +28,11 @@ function makeGet(job: DestinationsJob): (url: string) => Promise<void> {
 	}
 	// Purpose federation: verified against federation_custom_ca_list (the test CA alone, as raw's `ca`); direct
 	// connections to 127.0.0.1 are refused by the default blocklist unless allowed.
+	// Loaded only here, so the bare agent's figures do not carry our modules.
+	const [{ loadConfig }, { createOutboundHttp }] = await Promise.all([
+		import('@homeserver/config'),
+		import('@homeserver/outbound-http'),
+	]);
 	const cfg = loadConfig({
 		env: job.client === 'ours-proxy' ? { https_proxy: proxyUrl(job.proxy) } : {},
 		yamlText: `federation_custom_ca_list: [${JSON.stringify(job.proxy.caFile)}]\nip_range_whitelist: ['127.0.0.1/32']\n`,
@@ -53,7 +55,7 @@ function measure(at: number | 'idle'): Checkpoint {
 }
 
 async function run(job: DestinationsJob): Promise<DestinationsResult> {
-	const get = makeGet(job);
+	const get = await makeGet(job);
 	const baseline = measure(0);
 	const checkpoints: Checkpoint[] = [];
 	const pending = new Set(job.checkpoints);

@@ -11,12 +11,10 @@ import { pipeline } from 'node:stream/promises';
 import { HttpsProxyAgent } from 'hpagent';
 import { proxyUrl } from '../contenders/contender.js';
 import { describeError } from '../lib/load.js';
-import { loadConfig } from '@homeserver/config';
-import { createOutboundHttp } from '@homeserver/outbound-http';
 import { memoryFigures } from '../lib/proc-status.js';
 import type { ProbeFailure, StreamJob, StreamResult } from './probe-protocol.js';
 
-function openStream(job: StreamJob): () => Promise<NodeJS.ReadableStream> {
+async function openStream(job: StreamJob): Promise<() => Promise<NodeJS.ReadableStream>> {
 	const proxy = proxyUrl(job.proxy);
 	if (job.client === 'raw') {
 		const agent = new HttpsProxyAgent({ proxy, keepAlive: true, ca: job.proxy.caPem });
@@ -28,6 +26,11 @@ function openStream(job: StreamJob): () => Promise<NodeJS.ReadableStream> {
 				}).on('error', reject);
 			});
 	}
+	// Loaded only here, so raw node's figures do not carry our modules.
+	const [{ loadConfig }, { createOutboundHttp }] = await Promise.all([
+		import('@homeserver/config'),
+		import('@homeserver/outbound-http'),
+	]);
 	const cfg = loadConfig({
 		env: { https_proxy: proxy },
 		yamlText: `federation_custom_ca_list: [${JSON.stringify(job.proxy.caFile)}]\n`,
@@ -37,7 +40,7 @@ function openStream(job: StreamJob): () => Promise<NodeJS.ReadableStream> {
 }
 
 async function run(job: StreamJob): Promise<StreamResult> {
-	const open = openStream(job);
+	const open = await openStream(job);
 	const { rss: rssBefore } = memoryFigures();
 	const t0 = performance.now();
 	const body = await open();
