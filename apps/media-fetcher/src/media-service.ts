@@ -8,6 +8,7 @@ import { MediaFetcherError } from './errors.js';
 import { fileNameFromDisposition, normalizeContentType } from './media-headers.js';
 import { formatMxc, type MediaRef } from './media-id.js';
 import type { MediaMetrics } from './metrics.js';
+import { Limiter } from './limiter.js';
 import { SingleFlight } from './single-flight.js';
 import type { MediaStore, StoredMedia } from './store/media-store.js';
 
@@ -28,6 +29,8 @@ export interface RemoteFetchOptions {
 	readonly maxBytes: number;
 	/** How long the remote may wait for media not yet uploaded (`timeout_ms`). */
 	readonly timeoutMs?: number;
+	/** Aborts the download (the service's overall deadline). */
+	readonly signal?: AbortSignal;
 }
 
 /** Where media comes from on a miss: the federation download (see `createFederationMediaSource`), or a fake. */
@@ -59,7 +62,13 @@ export interface MediaServiceOptions {
 	readonly maxBytes: number;
 	readonly logger: Logger;
 	readonly metrics?: MediaMetrics;
+	/** Remote downloads running at once; more wait their turn. Default 16. */
+	readonly maxConcurrentDownloads?: number;
+	/** Overall deadline of one download, headers to last byte; a slow trickle ends here. Default 10 minutes. */
+	readonly maxDownloadMs?: number;
 }
+
+const DEFAULT_MAX_DOWNLOAD_MS = 10 * 60 * 1000;
 
 interface Flight {
 	readonly listeners: Set<ProgressListener>;
@@ -70,9 +79,11 @@ export class MediaService {
 	readonly #options: MediaServiceOptions;
 	readonly #flights = new SingleFlight<string, StoredMedia>();
 	readonly #progress = new Map<string, Flight>();
+	readonly #limiter: Limiter;
 
 	constructor(options: MediaServiceOptions) {
 		this.#options = options;
+		this.#limiter = new Limiter(options.maxConcurrentDownloads ?? 16);
 	}
 
 	/** The stored file for `ref`, downloading it first when needed. */
@@ -106,16 +117,29 @@ export class MediaService {
 		this.#progress.set(key, flight);
 		const started = process.hrtime.bigint();
 		const log = logger.child({ media: key });
+		const deadline = new AbortController();
+		const deadlineMs = this.#options.maxDownloadMs ?? DEFAULT_MAX_DOWNLOAD_MS;
+		let body: Readable | undefined;
+		const release = await this.#limiter.acquire();
+		const timer = setTimeout(() => {
+			deadline.abort();
+			body?.destroy();
+		}, deadlineMs);
 		try {
 			// A download that finished between our lookup and joining the flight left the file in the store.
 			const stored = await store.lookup(ref);
 			if (stored !== undefined) {
 				return stored;
 			}
+			const fetchOptions: RemoteFetchOptions = { maxBytes, signal: deadline.signal };
 			const remote = await source.fetch(
 				ref,
-				options.timeoutMs === undefined ? { maxBytes } : { maxBytes, timeoutMs: options.timeoutMs },
+				options.timeoutMs === undefined ? fetchOptions : { ...fetchOptions, timeoutMs: options.timeoutMs },
 			);
+			body = remote.body;
+			if (deadline.signal.aborted) {
+				remote.body.destroy();
+			}
 			if (remote.contentLength !== null && remote.contentLength > maxBytes) {
 				remote.body.destroy();
 				throw new MediaFetcherError('ERR_MEDIA_TOO_LARGE', `The media is larger than ${maxBytes} bytes`);
@@ -138,8 +162,11 @@ export class MediaService {
 			log.info({ size: media.size, contentType: media.contentType }, 'remote media stored');
 			return media;
 		} catch (caught) {
-			const error =
-				caught instanceof MediaFetcherError
+			const error = deadline.signal.aborted
+				? new MediaFetcherError('ERR_REMOTE_TIMEOUT', `The download took longer than ${deadlineMs} ms`, {
+						cause: caught,
+					})
+				: caught instanceof MediaFetcherError
 					? caught
 					: new MediaFetcherError('ERR_REMOTE_FAILED', 'Failed to fetch remote media', { cause: caught });
 			metrics?.downloads.inc({ outcome: error.code });
@@ -147,6 +174,8 @@ export class MediaService {
 			log.warn({ code: error.code, reason: error.message }, 'remote media download failed');
 			throw error;
 		} finally {
+			clearTimeout(timer);
+			release();
 			this.#progress.delete(key);
 			metrics?.downloadSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
 		}

@@ -139,3 +139,59 @@ test('progress reaches the caller that started the download and those who joined
 	t.is(first.at(-1), 4);
 	t.deepEqual(second.at(-1), [4, 4]);
 });
+
+test('a download that outlives its deadline ends in ERR_REMOTE_TIMEOUT and aborts the remote', async (t) => {
+	const { store } = await tempStore(t);
+	const body = new PassThrough();
+	let signal: AbortSignal | undefined;
+	const remote: RemoteMediaSource = {
+		fetch(_ref, options) {
+			signal = options.signal;
+			body.write('a trickle that never ends');
+			return Promise.resolve({ contentType: null, contentDisposition: null, contentLength: null, body });
+		},
+	};
+	const service = new MediaService({
+		store,
+		source: remote,
+		maxBytes: 1000,
+		logger: silentLogger,
+		maxDownloadMs: 50,
+	});
+	t.true(isMediaFetcherError(await t.throwsAsync(service.get(ref)), 'ERR_REMOTE_TIMEOUT'));
+	t.true(signal?.aborted);
+	t.true(body.destroyed);
+	t.is(await store.lookup(ref), undefined);
+});
+
+test('no more than maxConcurrentDownloads downloads run at once; the others wait their turn', async (t) => {
+	const { store } = await tempStore(t);
+	const bodies: PassThrough[] = [];
+	let running = 0;
+	let most = 0;
+	const remote: RemoteMediaSource = {
+		fetch() {
+			running++;
+			most = Math.max(most, running);
+			const body = new PassThrough();
+			body.once('end', () => running--);
+			bodies.push(body);
+			return Promise.resolve({ contentType: null, contentDisposition: null, contentLength: null, body });
+		},
+	};
+	const service = new MediaService({
+		store,
+		source: remote,
+		maxBytes: 1000,
+		logger: silentLogger,
+		maxConcurrentDownloads: 2,
+	});
+	const requests = ['a', 'b', 'c', 'd', 'e'].map((id) => service.get(mediaRef('remote.example', id)));
+	for (let finished = 0; finished < 5; finished++) {
+		while (bodies.length <= finished) await new Promise((resolve) => setImmediate(resolve));
+		t.true(bodies.length <= finished + 2);
+		bodies[finished]!.end('x');
+	}
+	await Promise.all(requests);
+	t.is(most, 2);
+});

@@ -55,6 +55,7 @@ async function fetchMedia(
 	const answer = await signedGet(options, ref.serverName, path, {
 		maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES,
 		responseTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
+		signal: fetchOptions.signal,
 	});
 	const status = answer.response.statusCode;
 	if (status === 200) {
@@ -67,6 +68,7 @@ async function fetchMedia(
 				new URL(parsed.location, answer.url),
 				maxBytes,
 				timeoutMs + HEADERS_MARGIN_MS,
+				fetchOptions.signal,
 			);
 		}
 		log.debug('federation answer: inline media');
@@ -83,7 +85,7 @@ async function fetchMedia(
 			{ status, errcode: body.errcode },
 			'federation media endpoint unknown: trying the legacy endpoint',
 		);
-		return legacyDownload(options, ref, maxBytes, timeoutMs);
+		return legacyDownload(options, ref, fetchOptions, timeoutMs);
 	}
 	throw remoteStatusError(ref, status, body.errcode);
 }
@@ -91,15 +93,17 @@ async function fetchMedia(
 async function legacyDownload(
 	options: FederationMediaSourceOptions,
 	ref: MediaRef,
-	maxBytes: number,
+	fetchOptions: RemoteFetchOptions,
 	timeoutMs: number,
 ): Promise<RemoteMedia> {
+	const { maxBytes, signal } = fetchOptions;
 	const path =
 		`/_matrix/media/v3/download/${encodeURIComponent(ref.serverName)}/${encodeURIComponent(ref.mediaId)}` +
 		`?allow_remote=false&timeout_ms=${timeoutMs}`;
 	const answer = await signedGet(options, ref.serverName, path, {
 		maxBytes,
 		responseTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
+		signal,
 	});
 	const status = answer.response.statusCode;
 	if (status === 200) {
@@ -113,6 +117,7 @@ async function legacyDownload(
 			new URL(location, answer.url),
 			maxBytes,
 			timeoutMs + HEADERS_MARGIN_MS,
+			signal,
 		);
 	}
 	const body = parseRemoteErrorBody(await readSmallBody(answer, ERROR_BODY_LIMIT));

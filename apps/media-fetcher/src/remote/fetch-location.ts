@@ -15,6 +15,7 @@ export async function fetchLocation(
 	url: URL,
 	maxBytes: number,
 	responseTimeoutMs: number,
+	signal?: AbortSignal,
 ): Promise<RemoteMedia> {
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 		throw new MediaFetcherError(
@@ -28,6 +29,7 @@ export async function fetchLocation(
 		maxRedirects: 5,
 		context: { maxBytes },
 		timeout: { response: responseTimeoutMs },
+		...(signal === undefined ? {} : { signal }),
 	});
 	const status = answer.response.statusCode;
 	if (status < 200 || status > 299) {

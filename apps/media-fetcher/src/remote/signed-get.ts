@@ -29,6 +29,8 @@ export interface SignedGetOptions {
 	readonly maxBytes: number;
 	/** Time to wait for response headers. */
 	readonly responseTimeoutMs: number;
+	/** Aborts the request and its body. */
+	readonly signal?: AbortSignal | undefined;
 }
 
 /** Failures after which the next candidate (another SRV target) is worth trying. */
@@ -64,6 +66,7 @@ export async function signedGet(
 			followRedirect: false,
 			context: { maxBytes: options.maxBytes },
 			timeout: { response: options.responseTimeoutMs },
+			...(options.signal === undefined ? {} : { signal: options.signal }),
 			...(candidate.host === candidate.serverName || candidate.sni === undefined
 				? {}
 				: { https: { serverName: candidate.sni } }),
