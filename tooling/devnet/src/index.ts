@@ -1,0 +1,14 @@
+/**
+ * `@homeserver/devnet`: a whole local federation on loopback (`npm start`), and the same devnet for the apps'
+ * end-to-end test.
+ */
+export { DEVNET_NO_PROXY, DEVNET_SERVER_NAME, startDevnet } from './devnet.js';
+export type { Devnet, DevnetOptions, DevnetPorts, DevnetProgram } from './devnet.js';
+export type { DevnetProxy, ProxyChoice, ProxyTransaction } from './devnet-proxy.js';
+export type { RemotePeer, PeerMedia } from './remote-peer.js';
+export type { ChildExit, CommandResult, WorkerProcess } from './child-processes.js';
+export type { DataDirLayout } from './data-dir.js';
+export type { SecretForm } from './credentials.js';
+export { findSecrets, redactSecrets } from './credentials.js';
+export { DevnetError, errorCode } from './errors.js';
+export type { DevnetErrorCode } from './errors.js';
