@@ -72,6 +72,14 @@ test.serial('a Location pointing at a blocked address is refused without a reque
 	t.deepEqual(env.remote.calls.cdn, []);
 });
 
+test.serial('a redirect from the Location host to a blocked address is refused at that hop', async (t) => {
+	const env = await startEnvironment(t);
+	if (env === undefined) return;
+	const error = await fails(t, env, 'location_redirect', 'ERR_REMOTE_FAILED');
+	t.is((error?.cause as { code?: string } | undefined)?.code, 'ERR_IP_BLOCKED');
+	t.deepEqual(env.remote.calls.cdn, ['/redirect-to-literal']);
+});
+
 for (const id of ['legacy', 'legacy_html']) {
 	test.serial(
 		`an unknown federation endpoint (${id}) falls back to the legacy endpoint with allow_remote=false`,

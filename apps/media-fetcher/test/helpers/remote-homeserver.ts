@@ -53,6 +53,11 @@ export async function startRemoteHomeserver(
 	const slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
 	const cdn = await startHttpServer((request, response) => {
 		calls.cdn.push(request.url ?? '');
+		if (request.url === '/redirect-to-literal') {
+			// A hop the first URL did not show: it must be routed and checked on its own.
+			response.writeHead(302, { location: `http://127.0.0.1:${cdn.port}/media/secret` }).end();
+			return;
+		}
 		response.writeHead(200, {
 			'content-type': 'text/plain',
 			'content-disposition': 'inline; filename="from-cdn.txt"',
@@ -99,11 +104,16 @@ export async function startRemoteHomeserver(
 				response.end(synapseInline(HELLO));
 				return;
 			case 'location':
-			case 'location_blocked': {
-				const host = id === 'location' ? `cdn.test:${cdn.port}` : `127.0.0.1:${cdn.port}`;
+			case 'location_blocked':
+			case 'location_redirect': {
+				const target = {
+					location: `cdn.test:${cdn.port}/media/${id}`,
+					location_blocked: `127.0.0.1:${cdn.port}/media/${id}`,
+					location_redirect: `cdn.test:${cdn.port}/redirect-to-literal`,
+				}[id];
 				multipartHead(response);
 				response.end(
-					`\r\n--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n{}\r\n--${BOUNDARY}\r\nLocation: http://${host}/media/${id}\r\n\r\n--${BOUNDARY}--\r\n`,
+					`\r\n--${BOUNDARY}\r\nContent-Type: application/json\r\n\r\n{}\r\n--${BOUNDARY}\r\nLocation: http://${target}\r\n\r\n--${BOUNDARY}--\r\n`,
 				);
 				return;
 			}
