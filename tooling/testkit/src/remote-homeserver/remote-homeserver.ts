@@ -27,7 +27,10 @@ export interface RemoteHomeserverOptions {
 
 /** A running fake remote homeserver. */
 export interface RemoteHomeserver {
+	/** The server name it answers as (the X-Matrix `destination` it accepts). */
 	readonly serverName: string;
+	/** Changes the server name, e.g. to `remote.test:<port>` once the port is known. */
+	setServerName(serverName: string): void;
 	/** `https://127.0.0.1:PORT`. */
 	readonly url: string;
 	readonly host: LoopbackHost;
@@ -66,6 +69,12 @@ export interface RemoteHomeserver {
 	close(): Promise<void>;
 }
 
+function checkServerName(serverName: string): void {
+	if (!/^[\x21-\x7e]{1,255}$/.test(serverName)) {
+		throw new TestkitError('ERR_TESTKIT_INVALID_OPTION', `invalid server name ${JSON.stringify(serverName)}`);
+	}
+}
+
 /**
  * Starts a fake remote Matrix homeserver on loopback over TLS: an independent peer for federation tests. It
  * verifies the X-Matrix signature of every federation request with its own canonical JSON and `node:crypto`
@@ -75,12 +84,7 @@ export interface RemoteHomeserver {
  * rate-limit on demand. Large media are generated on the fly and streamed.
  */
 export async function startRemoteHomeserver(options: RemoteHomeserverOptions): Promise<RemoteHomeserver> {
-	if (!/^[\x21-\x7e]{1,255}$/.test(options.serverName)) {
-		throw new TestkitError(
-			'ERR_TESTKIT_INVALID_OPTION',
-			`invalid server name ${JSON.stringify(options.serverName)}`,
-		);
-	}
+	checkServerName(options.serverName);
 	const closing = new AbortController();
 	const routes: CustomRoute[] = [];
 	const state: HandlerState = {
@@ -101,7 +105,13 @@ export async function startRemoteHomeserver(options: RemoteHomeserverOptions): P
 	);
 	const { behaviours, transactions } = state;
 	return {
-		serverName: options.serverName,
+		get serverName() {
+			return state.serverName;
+		},
+		setServerName(serverName) {
+			checkServerName(serverName);
+			state.serverName = serverName;
+		},
 		url: server.url,
 		host: server.host,
 		port: server.port,

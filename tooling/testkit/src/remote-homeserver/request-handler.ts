@@ -24,7 +24,7 @@ export interface CustomRoute {
 
 /** The state a request handler works on (owned by the server). */
 export interface HandlerState {
-	readonly serverName: string;
+	serverName: string;
 	readonly trusted: Record<string, TrustedKey>;
 	readonly log: RemoteRequest[];
 	readonly transactions: TransactionLog;
