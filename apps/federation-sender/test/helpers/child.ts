@@ -16,10 +16,16 @@ export interface Child {
 	readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function runFixture(t: ExecutionContext, fixture: string, args: string[]): Child {
+export function runFixture(
+	t: ExecutionContext,
+	fixture: string,
+	args: string[],
+	env: NodeJS.ProcessEnv = process.env,
+): Child {
 	const child = spawn(process.execPath, ['--import', 'tsx', `test/fixtures/${fixture}`, ...args], {
 		cwd: packageDir,
 		stdio: ['ignore', 'pipe', 'pipe'],
+		env,
 	});
 	const lines: string[] = [];
 	const waiters: { predicate: (line: string) => boolean; resolve: (line: string) => void }[] = [];
