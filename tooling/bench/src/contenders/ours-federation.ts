@@ -1,0 +1,91 @@
+/**
+ * Ours for the fan-out: the federation-sender app as `run` assembles it (SQLite outbox, delivery worker,
+ * transport through `@homeserver/outbound-http` and the federation resolver), driven in process: a round
+ * enqueues one PDU for every destination and waits until every destination has a 200 filed.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '@homeserver/config';
+import type { SigningKey } from '@homeserver/federation';
+import {
+	createFederationTransport,
+	DeliveryWorker,
+	openSqliteOutbox,
+	parsePdu,
+} from '@homeserver/federation-sender';
+import { pino } from 'pino';
+import { within } from '../lib/load.js';
+import { proxyUrl } from './contender.js';
+import type { ProxyTarget } from './contender.js';
+
+/** The sender under test. */
+export interface OursFederation {
+	/** Enqueues `pdu` for every destination; resolves with the milliseconds until all were delivered. */
+	round(destinations: readonly string[], pdu: Record<string, unknown>, maxMs: number): Promise<number>;
+	close(): Promise<void>;
+}
+
+/** No SRV lookups may leave the machine: every destination has an explicit port, so none is expected. */
+const noDns = {
+	resolveSrv: (name: string): Promise<never> =>
+		Promise.reject(
+			Object.assign(new Error(`queryRecords ENOTFOUND ${name} (bench: no DNS)`), { code: 'ENOTFOUND' }),
+		),
+};
+
+/** Builds the sender in `dir` (outbox and key file), as server `origin`. */
+export async function oursFederation(
+	dir: string,
+	proxy: ProxyTarget,
+	caFile: string,
+	origin: string,
+	key: SigningKey,
+): Promise<OursFederation> {
+	const keyFile = join(dir, 'signing.key');
+	await writeFile(keyFile, key.toKeyFileText(), { mode: 0o600 });
+	const config = loadConfig({
+		env: { https_proxy: proxyUrl(proxy) },
+		yamlText: [
+			`server_name: ${origin}`,
+			`signing_key_path: ${JSON.stringify(keyFile)}`,
+			`federation_custom_ca_list: [${JSON.stringify(caFile)}]`,
+			'',
+		].join('\n'),
+	});
+	const logger = pino({ level: 'silent' });
+	const store = openSqliteOutbox(join(dir, 'outbox.db'));
+	const transport = await createFederationTransport(config, logger, { dns: noDns });
+	const worker = new DeliveryWorker({ store, origin, send: transport.send, logger });
+	let delivered = 0;
+	let waiter: { readonly target: number; resolve(): void; reject(error: Error): void } | undefined;
+	worker.on('delivered', () => {
+		delivered++;
+		if (waiter !== undefined && delivered >= waiter.target) waiter.resolve();
+	});
+	worker.on('failed', ({ destination, error }) =>
+		waiter?.reject(new Error(`delivery to ${destination} failed: ${error}`)),
+	);
+	await worker.start();
+	return {
+		async round(destinations, pdu, maxMs) {
+			const t0 = performance.now();
+			const done = new Promise<void>((resolve, reject) => {
+				waiter = { target: delivered + destinations.length, resolve, reject };
+			});
+			const item = parsePdu(pdu);
+			for (const d of destinations) await worker.enqueue(d, [item]);
+			try {
+				await within(done, maxMs, `delivery of ${destinations.length} transactions`);
+			} finally {
+				waiter = undefined;
+			}
+			return performance.now() - t0;
+		},
+		async close() {
+			await worker.stop();
+			await transport.close();
+			await store.close();
+		},
+	};
+}
