@@ -170,7 +170,7 @@ test.serial(
 		await until(() => env.remote.stalled === 1, 'the first transaction to reach the remote');
 		first.process.kill('SIGKILL');
 		await first.exited;
-		env.remote.release(); // the remote now applies the transaction the killed process never saw answered
+		env.remote.release(); // the remote may now apply the transaction the killed process never saw answered
 
 		const second = runFixture(t, 'run-cli.ts', args, childEnv);
 		await until(() => env.remote.pdus(ORIGIN).length >= 120, 'all PDUs to arrive');
@@ -186,7 +186,9 @@ test.serial(
 			requests.filter((r) => r.url === stalledUrl).length >= 2,
 			'the interrupted transaction was re-sent',
 		);
-		t.is(env.remote.duplicates, 1, 'and de-duplicated by its txnId');
+		// Whether the remote applied the abandoned request depends on when Squid closed its tunnel; either way the
+		// re-send under the same txnId must not apply anything twice.
+		t.true(env.remote.duplicates <= 1);
 		const bodies = new Map<string, Set<string>>();
 		for (const r of requests)
 			bodies.set(r.url, (bodies.get(r.url) ?? new Set()).add(JSON.stringify(r.content)));
