@@ -4,8 +4,7 @@ import { PassThrough } from 'node:stream';
 import { loadConfig } from '@homeserver/config';
 import test from 'ava';
 import { createProgressReporter, runCli, type CliIo } from '../src/index.js';
-import { startEnvironment, type Environment } from './helpers/e2e.js';
-import { HELLO } from './helpers/remote-homeserver.js';
+import { CDN_BYTES, startEnvironment, type Environment } from './helpers/e2e.js';
 
 function collect(): { stream: PassThrough; text: () => string } {
 	const stream = new PassThrough();
@@ -49,11 +48,13 @@ test('a bad mxc URI prints its code and exits 1', async (t) => {
 test.serial('fetch downloads through Squid into --output with plain progress lines', async (t) => {
 	const env = await startEnvironment(t);
 	if (env === undefined) return;
+	env.remote.media.legacyOnly();
+	env.remote.media.add('legacy', { bytes: CDN_BYTES, contentType: 'image/png' });
 	const output = join(env.dir, 'out.txt');
 	const { io, stderr } = cliIo(env);
-	const mxc = `mxc://${env.remote.serverName}/legacy`;
+	const mxc = `mxc://${env.serverName}/legacy`;
 	t.is(await runCli(['fetch', mxc, '--config', env.configPath, '--output', output], io), 0, stderr.text());
-	t.true((await readFile(output)).equals(HELLO));
+	t.true((await readFile(output)).equals(CDN_BYTES));
 	t.regex(stderr.text(), new RegExp(`${mxc}: 360 B / 360 B\\n`));
 	t.regex(stderr.text(), /downloaded, 360 B \(360 bytes\), image\/png, sha256 [0-9a-f]{64}/);
 });
@@ -63,18 +64,13 @@ test.serial(
 	async (t) => {
 		const env = await startEnvironment(t);
 		if (env === undefined) return;
+		env.remote.media.add('inline', { bytes: 'inline bytes', contentType: 'text/plain' });
 		const ok = cliIo(env);
-		t.is(
-			await runCli(['fetch', `mxc://${env.remote.serverName}/inline`, '--config', env.configPath], ok.io),
-			0,
-		);
-		t.is(ok.stdout.text(), HELLO.toString());
+		t.is(await runCli(['fetch', `mxc://${env.serverName}/inline`, '--config', env.configPath], ok.io), 0);
+		t.is(ok.stdout.text(), 'inline bytes');
 		const failed = cliIo(env);
 		t.is(
-			await runCli(
-				['fetch', `mxc://${env.remote.serverName}/missing`, '--config', env.configPath],
-				failed.io,
-			),
+			await runCli(['fetch', `mxc://${env.serverName}/missing`, '--config', env.configPath], failed.io),
 			1,
 		);
 		t.regex(failed.stderr.text(), /^ERR_MEDIA_NOT_FOUND: Remote media not found/m);
@@ -84,6 +80,8 @@ test.serial(
 test.serial('serve answers media requests and metrics until stopped', async (t) => {
 	const env = await startEnvironment(t);
 	if (env === undefined) return;
+	env.remote.media.addRedirect('location', `http://cdn.test:${env.cdn.port}/media/location`);
+	env.remote.media.addRedirect('location_blocked', `http://127.0.0.1:${env.cdn.port}/media/x`);
 	const stop = new AbortController();
 	const { io, stdout } = cliIo(env, { stop: stop.signal });
 	const exit = runCli(['serve', '--config', env.configPath], io);
@@ -97,13 +95,13 @@ test.serial('serve answers media requests and metrics until stopped', async (t) 
 		listening = line === undefined ? undefined : (JSON.parse(line) as { port: number; metricsPort: number });
 	}
 	const response = await fetch(
-		`http://127.0.0.1:${listening.port}/_matrix/client/v1/media/download/${env.remote.serverName}/location`,
+		`http://127.0.0.1:${listening.port}/_matrix/client/v1/media/download/${env.serverName}/location`,
 	);
 	t.is(response.status, 200);
-	t.is(await response.text(), HELLO.toString());
+	t.is(await response.text(), CDN_BYTES.toString());
 	t.is(response.headers.get('content-disposition'), 'inline; filename="from-cdn.txt"');
 	const blocked = await fetch(
-		`http://127.0.0.1:${listening.port}/_matrix/client/v1/media/download/${env.remote.serverName}/location_blocked`,
+		`http://127.0.0.1:${listening.port}/_matrix/client/v1/media/download/${env.serverName}/location_blocked`,
 	);
 	t.is(blocked.status, 502);
 	t.deepEqual(await blocked.json(), { errcode: 'M_UNKNOWN', error: 'Failed to fetch remote media' });
