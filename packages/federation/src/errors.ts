@@ -102,6 +102,14 @@ export class FederationResolutionError extends FederationError {
 }
 
 /**
+ * A federation request cannot be made or its answer cannot be used: a path that is not sent exactly as signed,
+ * a 2xx answer whose body is not a JSON object, or a request on a closed client.
+ */
+export class FederationRequestError extends FederationError {
+	override readonly code = 'ERR_FEDERATION_REQUEST';
+}
+
+/**
  * Quote untrusted text for an error message: JSON-escaped (so no control characters or newlines reach a log)
  * and cut to `max` characters.
  */

@@ -46,3 +46,16 @@ export type {
 	ServerResolver,
 	ServerResolverDeps,
 } from './server-resolver.js';
+export { FederationRequestError } from './errors.js';
+export { createWellKnownFetcher } from './well-known-fetcher.js';
+export { checkRequestPath, encodePathSegment } from './request-path.js';
+export { createFederationClient, DEFAULT_FEDERATION_MAX_BYTES } from './federation-client.js';
+export type {
+	FederationClient,
+	FederationClientOptions,
+	FederationRequestOptions,
+	FederationResponse,
+	FederationStream,
+} from './federation-client.js';
+export { explainResolution, formatResolutionReport } from './explain-resolution.js';
+export type { CandidateReport, ExplainDeps, ResolutionReport } from './explain-resolution.js';

@@ -1,0 +1,111 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Got, Method, OptionsInit, OptionsOfBufferResponseBody } from 'got';
+import { FederationRequestError } from './errors.js';
+import { MatrixRemoteError } from './matrix-remote-error.js';
+import type { ResolvedCandidate } from './server-resolver.js';
+
+/** Error bodies of streamed answers are read up to this size to build the {@link MatrixRemoteError}. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+/** One signed request, ready to send to any candidate. */
+export interface PreparedRequest {
+	readonly method: string;
+	readonly path: string;
+	readonly authorization: string;
+	/** Canonical JSON of the signed content, or undefined without a body. */
+	readonly body: string | undefined;
+	readonly maxBytes: number | undefined;
+	readonly timeout: number | undefined;
+}
+
+/** A streamed answer: status and headers, the body left to the caller. */
+export interface StreamedAnswer {
+	readonly status: number;
+	readonly headers: IncomingHttpHeaders;
+	readonly body: Readable;
+}
+
+/** got options for one candidate: URL names the target, SNI and `Host` the (delegated) server name. */
+export function candidateOptions(request: PreparedRequest, candidate: ResolvedCandidate): OptionsInit {
+	const headers: Record<string, string> = {
+		host: candidate.hostHeader,
+		authorization: request.authorization,
+	};
+	if (request.body !== undefined) headers['content-type'] = 'application/json';
+	const options: OptionsInit = {
+		method: request.method as Method,
+		headers,
+		throwHttpErrors: false,
+		followRedirect: false,
+		retry: { limit: 0 },
+	};
+	if (request.body !== undefined) options.body = request.body;
+	if (candidate.sni !== undefined) options.https = { serverName: candidate.sni };
+	if (request.maxBytes !== undefined) options.context = { maxBytes: request.maxBytes };
+	if (request.timeout !== undefined) options.timeout = { request: request.timeout };
+	return options;
+}
+
+/** Sends to one candidate and returns the parsed JSON answer; non-2xx answers throw {@link MatrixRemoteError}. */
+export async function attemptJson(
+	client: Got,
+	url: string,
+	options: OptionsInit,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: unknown }> {
+	const response = await client(url, { ...options, responseType: 'buffer' } as OptionsOfBufferResponseBody);
+	const { statusCode: status, headers, rawBody } = response;
+	if (status < 200 || status > 299) throw MatrixRemoteError.fromResponse(status, headers, rawBody);
+	let body: unknown;
+	try {
+		body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(rawBody));
+	} catch (error) {
+		throw new FederationRequestError(
+			`the remote server answered HTTP ${status} with a body that is not JSON`,
+			{
+				cause: error,
+			},
+		);
+	}
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+		throw new FederationRequestError(
+			`the remote server answered HTTP ${status} with JSON that is not an object`,
+		);
+	}
+	return { status, headers, body };
+}
+
+/**
+ * Sends to one candidate and resolves once response headers arrive: 2xx and 3xx answers are returned with the
+ * body left to stream; other answers are read (up to 64 KiB) and thrown as {@link MatrixRemoteError}.
+ */
+export async function attemptStream(client: Got, url: string, options: OptionsInit): Promise<StreamedAnswer> {
+	const stream = client.stream(url, { ...options, isStream: true });
+	const response = await new Promise<{ statusCode: number; headers: IncomingHttpHeaders }>(
+		(resolve, reject) => {
+			const onError = (error: Error): void => reject(error);
+			stream.once('error', onError);
+			stream.once('response', (answer: { statusCode: number; headers: IncomingHttpHeaders }) => {
+				stream.off('error', onError);
+				resolve(answer);
+			});
+		},
+	);
+	const status = response.statusCode;
+	if (status >= 200 && status <= 399) return { status, headers: response.headers, body: stream };
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of stream) {
+			const bytes = chunk as Buffer;
+			chunks.push(bytes);
+			size += bytes.length;
+			if (size >= MAX_ERROR_BODY) break;
+		}
+	} catch {
+		// An error body that fails to arrive still leaves the status to report.
+	} finally {
+		stream.destroy();
+	}
+	throw MatrixRemoteError.fromResponse(status, response.headers, Buffer.concat(chunks));
+}

@@ -1,0 +1,221 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Config } from '@homeserver/config';
+import { IpBlockedError } from '@homeserver/outbound-http';
+import type { OutboundHttp } from '@homeserver/outbound-http';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { attemptJson, attemptStream, candidateOptions } from './candidate-attempt.js';
+import type { PreparedRequest } from './candidate-attempt.js';
+import { canonicalJson } from './canonical-json.js';
+import { FederationRequestError } from './errors.js';
+import { explainResolution } from './explain-resolution.js';
+import type { ResolutionReport } from './explain-resolution.js';
+import { checkRequestPath } from './request-path.js';
+import { formatHostPort } from './server-name.js';
+import { createServerResolver } from './server-resolver.js';
+import type { ResolvedCandidate, ServerResolver } from './server-resolver.js';
+import type { JsonObject } from './sign-json.js';
+import type { SigningKey } from './signing-key.js';
+import type { SrvDns } from './srv-records.js';
+import { createWellKnownFetcher } from './well-known-fetcher.js';
+import { buildXMatrixAuthorization } from './x-matrix-build.js';
+
+/** JSON answers larger than this are refused while they stream (Synapse's federation response limit). */
+export const DEFAULT_FEDERATION_MAX_BYTES = 100 * 1024 * 1024;
+
+/** Failures after which the next candidate (the next SRV target) is tried, as Synapse does. */
+const NEXT_CANDIDATE = new Set([
+	'ERR_DESTINATION_UNREACHABLE',
+	'ERR_DESTINATION_TLS',
+	'ERR_IP_BLOCKED',
+	'ERR_PROXY_REFUSED',
+	'ERR_PROXY_TIMEOUT',
+]);
+const CONNECT_PHASES = new Set(['lookup', 'connect', 'secureConnect']);
+
+/** What {@link createFederationClient} needs. */
+export interface FederationClientOptions {
+	/** Our `server_name` is the X-Matrix origin. */
+	readonly config: Config;
+	/** The outbound stack (its `federation` client routes, checks and times every hop). Not closed by us. */
+	readonly outbound: OutboundHttp;
+	/** Our signing key. */
+	readonly signingKey: SigningKey;
+	/** SRV lookups (default `node:dns/promises`); tests inject a fake. Ignored when `resolver` is given. */
+	readonly dns?: SrvDns;
+	/** Receives debug lines for each resolution and route decision (default: silent). */
+	readonly logger?: Logger;
+	/** A resolver to use instead of the one built from `outbound` and `dns` (e.g. one shared by several clients). */
+	readonly resolver?: ServerResolver;
+}
+
+/** One federation request. */
+export interface FederationRequestOptions {
+	/** Upper-case HTTP method. */
+	readonly method: string;
+	/** Path and `?query`, percent-encoded as sent (see `encodePathSegment`); it is signed exactly as given. */
+	readonly path: string;
+	/** The JSON body (signed as `content`, sent as its canonical JSON with `Content-Type: application/json`). */
+	readonly body?: JsonObject;
+	/** Cap on the response body in bytes (default {@link DEFAULT_FEDERATION_MAX_BYTES} for JSON, none for streams). */
+	readonly maxBytes?: number;
+	/** Deadline for the whole request in ms (the outbound stack's phase timeouts apply anyway). */
+	readonly timeout?: number;
+}
+
+/** A parsed JSON answer (always a JSON object). */
+export interface FederationResponse {
+	readonly status: number;
+	readonly headers: IncomingHttpHeaders;
+	readonly body: unknown;
+}
+
+/** A streamed answer (2xx or 3xx); read or destroy `body`. */
+export interface FederationStream {
+	readonly status: number;
+	readonly headers: IncomingHttpHeaders;
+	readonly body: Readable;
+	/** The URL that answered (`https://<target>:<port><path>`). */
+	readonly url: string;
+	readonly candidate: ResolvedCandidate;
+}
+
+/** Signed requests to other homeservers. */
+export interface FederationClient {
+	/**
+	 * Resolves `destination`, signs and sends; tries the candidates in order while they cannot be reached.
+	 * Non-2xx answers throw `MatrixRemoteError`; transport failures throw the outbound stack's typed errors
+	 * (`ERR_IP_BLOCKED`, `ERR_PROXY_AUTH_REQUIRED`, ...), the first candidate's when all failed.
+	 */
+	request(destination: string, options: FederationRequestOptions): Promise<FederationResponse>;
+	/** As {@link request}, but resolves at the response headers with the body left to stream (media downloads). */
+	stream(destination: string, options: Omit<FederationRequestOptions, 'body'>): Promise<FederationStream>;
+	/** The resolver in use (its caches are shared by every request of this client). */
+	readonly resolver: ServerResolver;
+	/** How `serverName` resolves and where each candidate is routed (for `federation-sender resolve`). */
+	explain(serverName: string): Promise<ResolutionReport>;
+	/** Refuses further requests and forgets cached resolutions. The outbound stack stays open. */
+	close(): void;
+}
+
+function nextCandidate(error: unknown): boolean {
+	const { code, phase } = error as { code?: unknown; phase?: unknown };
+	if (typeof code !== 'string') return false;
+	return NEXT_CANDIDATE.has(code) || (code === 'ERR_TIMEOUT' && CONNECT_PHASES.has(String(phase)));
+}
+
+/**
+ * Creates the federation client of DESIGN.md 4: the destination is resolved (`.well-known` through the outbound
+ * stack, SRV, 8448), each candidate becomes `https://<target>:<port><path>` routed with purpose `federation`
+ * (CONNECT to the target through `https_proxy`, `no_proxy` checked on the target, IP policy on literals and, for
+ * direct routes, on resolved addresses), with SNI, certificate name and `Host` the (delegated) server name and an
+ * `Authorization: X-Matrix` header signed for the destination as given.
+ */
+export function createFederationClient(options: FederationClientOptions): FederationClient {
+	const { config, outbound, signingKey } = options;
+	const logger = options.logger ?? pino({ level: 'silent' });
+	const resolver =
+		options.resolver ??
+		createServerResolver({
+			fetchWellKnown: createWellKnownFetcher(outbound),
+			...(options.dns === undefined ? {} : { dns: options.dns }),
+		});
+	let closed = false;
+
+	function prepare(
+		destination: string,
+		request: FederationRequestOptions,
+		maxBytes: number | undefined,
+	): PreparedRequest {
+		if (closed) throw new FederationRequestError('the federation client was closed');
+		checkRequestPath(request.path);
+		const authorization = buildXMatrixAuthorization({
+			method: request.method,
+			uri: request.path,
+			origin: config.serverName,
+			destination,
+			key: signingKey,
+			...(request.body === undefined ? {} : { content: request.body }),
+		});
+		return {
+			method: request.method,
+			path: request.path,
+			authorization,
+			body: request.body === undefined ? undefined : canonicalJson(request.body),
+			maxBytes,
+			timeout: request.timeout,
+		};
+	}
+
+	async function send<T>(
+		destination: string,
+		prepared: PreparedRequest,
+		attempt: (url: string, candidate: ResolvedCandidate) => Promise<T>,
+	): Promise<T> {
+		const candidates = await resolver.resolve(destination);
+		const log = { destination, method: prepared.method, path: prepared.path };
+		logger.debug({ ...log, steps: candidates[0]?.steps }, 'federation: destination resolved');
+		const errors: Error[] = [];
+		for (const [index, candidate] of candidates.entries()) {
+			const url = `https://${formatHostPort(candidate.host, candidate.port)}${prepared.path}`;
+			const decision = outbound.route(url, 'federation');
+			const where = {
+				...log,
+				candidate: index + 1,
+				of: candidates.length,
+				target: formatHostPort(candidate.host, candidate.port),
+			};
+			logger.debug(
+				{
+					...where,
+					route: decision.route,
+					connect: decision.connect,
+					reason: decision.reason,
+					sni: candidate.sni ?? null,
+					host: candidate.hostHeader,
+				},
+				'federation: candidate routed',
+			);
+			try {
+				if (decision.route === 'blocked' && decision.blockedBy !== undefined) {
+					throw new IpBlockedError(decision.target.host, decision.blockedBy);
+				}
+				return await attempt(url, candidate);
+			} catch (error) {
+				if (!nextCandidate(error)) throw error;
+				errors.push(error as Error);
+				const code = (error as { code: string }).code;
+				logger.debug({ ...where, code }, 'federation: candidate failed');
+			}
+		}
+		throw (
+			errors[0] ?? new FederationRequestError(`no candidate to send to for ${JSON.stringify(destination)}`)
+		);
+	}
+
+	return {
+		resolver,
+		async request(destination, request) {
+			const prepared = prepare(destination, request, request.maxBytes ?? DEFAULT_FEDERATION_MAX_BYTES);
+			const client = outbound.client('federation');
+			return send(destination, prepared, (url, candidate) =>
+				attemptJson(client, url, candidateOptions(prepared, candidate)),
+			);
+		},
+		async stream(destination, request) {
+			const prepared = prepare(destination, request, request.maxBytes);
+			const client = outbound.client('federation');
+			return send(destination, prepared, async (url, candidate) => ({
+				...(await attemptStream(client, url, candidateOptions(prepared, candidate))),
+				url,
+				candidate,
+			}));
+		},
+		explain: (serverName) => explainResolution({ resolver, outbound }, serverName),
+		close() {
+			closed = true;
+			resolver.clearCache();
+		},
+	};
+}
