@@ -16,6 +16,7 @@ import {
 } from '@homeserver/federation-sender';
 import { pino } from 'pino';
 import { within } from '../lib/load.js';
+import { noDns } from '../lib/no-dns.js';
 import { proxyUrl } from './contender.js';
 import type { ProxyTarget } from './contender.js';
 
@@ -25,14 +26,6 @@ export interface OursFederation {
 	round(destinations: readonly string[], pdu: Record<string, unknown>, maxMs: number): Promise<number>;
 	close(): Promise<void>;
 }
-
-/** No SRV lookups may leave the machine: every destination has an explicit port, so none is expected. */
-const noDns = {
-	resolveSrv: (name: string): Promise<never> =>
-		Promise.reject(
-			Object.assign(new Error(`queryRecords ENOTFOUND ${name} (bench: no DNS)`), { code: 'ENOTFOUND' }),
-		),
-};
 
 /** Builds the sender in `dir` (outbox and key file), as server `origin`. */
 export async function oursFederation(

@@ -13,11 +13,17 @@ export interface ProbeProxy {
 	readonly caFile: string;
 }
 
-/** Download one URL through the proxy and throw the bytes away. */
+/**
+ * Download through the proxy: `ours`/`raw` stream `url` into /dev/null; `media-fetcher` fetches
+ * `mxc://<serverName>/b<expectedBytes>` into a media store in `dir` (signed request, multipart, sha256, file).
+ */
 export interface StreamJob {
 	readonly type: 'stream';
-	readonly client: 'ours' | 'raw';
+	readonly client: 'ours' | 'raw' | 'media-fetcher';
 	readonly url: string;
+	/** For media-fetcher: the remote server name (`host:port`) and a private directory for store, database, key. */
+	readonly serverName: string;
+	readonly dir: string;
 	readonly expectedBytes: number;
 	readonly proxy: ProbeProxy;
 }

@@ -1,9 +1,11 @@
 /**
- * Child process: downloads one large body through the proxy with ours (a got stream of
- * `@homeserver/outbound-http`, purpose `federation`) or raw node:https over hpagent, writes it to
- * /dev/null, and reports throughput and its own peak RSS.
+ * Child process: downloads one large body through the proxy and reports throughput and its own peak RSS.
+ * `ours` (a got stream of `@homeserver/outbound-http`, purpose `federation`) and raw node:https over hpagent
+ * write it to /dev/null; `media-fetcher` fetches it as remote media into its store, as the app does.
  */
 import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { get as httpsGet } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { HttpsProxyAgent } from 'hpagent';
 import { proxyUrl } from '../contenders/contender.js';
 import { describeError } from '../lib/load.js';
+import { noDns } from '../lib/no-dns.js';
 import { memoryFigures } from '../lib/proc-status.js';
 import type { ProbeFailure, StreamJob, StreamResult } from './probe-protocol.js';
 
@@ -39,7 +42,42 @@ async function openStream(job: StreamJob): Promise<() => Promise<NodeJS.Readable
 	return () => Promise.resolve(client.stream(job.url));
 }
 
+async function runMediaFetcher(job: StreamJob): Promise<StreamResult> {
+	const [{ loadConfig }, { generateSigningKey }, { openMediaFetcher, parseMxc }, { pino }] =
+		await Promise.all([
+			import('@homeserver/config'),
+			import('@homeserver/federation'),
+			import('@homeserver/media-fetcher'),
+			import('pino'),
+		]);
+	const keyFile = join(job.dir, 'signing.key');
+	await writeFile(keyFile, generateSigningKey('a_bench').toKeyFileText(), { mode: 0o600 });
+	const config = loadConfig({
+		env: { https_proxy: proxyUrl(job.proxy) },
+		yamlText: [
+			'server_name: fetcher.bench.test',
+			`signing_key_path: ${JSON.stringify(keyFile)}`,
+			`federation_custom_ca_list: [${JSON.stringify(job.proxy.caFile)}]`,
+			'max_upload_size: 2G',
+			`media_store_path: ${JSON.stringify(join(job.dir, 'store'))}`,
+			'media_fetcher:',
+			`  database: {name: sqlite3, args: {database: ${JSON.stringify(join(job.dir, 'media.db'))}}}`,
+			'',
+		].join('\n'),
+	});
+	const fetcher = await openMediaFetcher(config, { logger: pino({ level: 'silent' }), dns: noDns });
+	const { rss: rssBefore } = memoryFigures();
+	const t0 = performance.now();
+	const got = await fetcher.service.get(parseMxc(`mxc://${job.serverName}/b${job.expectedBytes}`));
+	const elapsedMs = performance.now() - t0;
+	await fetcher.close();
+	const bytes = got.media.size;
+	if (bytes !== job.expectedBytes) throw new Error(`stored ${bytes} bytes, expected ${job.expectedBytes}`);
+	return { type: 'result', bytes, elapsedMs, rssBefore, peakRss: memoryFigures().peakRss };
+}
+
 async function run(job: StreamJob): Promise<StreamResult> {
+	if (job.client === 'media-fetcher') return runMediaFetcher(job);
 	const open = await openStream(job);
 	const { rss: rssBefore } = memoryFigures();
 	const t0 = performance.now();

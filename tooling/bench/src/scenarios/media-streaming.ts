@@ -1,8 +1,10 @@
 /**
  * Scenario 3: one large body through Squid from a loopback https origin that generates it on the fly:
- * throughput of ours (a got stream of `@homeserver/outbound-http`) against curl through the same Squid and
- * raw node:https, and the peak RSS of the process that downloads, for 10 MiB, 100 MiB and 1 GiB.
+ * the media-fetcher app (signed federation download, multipart, sha256, written to its store) and our
+ * outbound-http stream client, against curl through the same Squid and raw node:https; throughput and
+ * the peak RSS of the downloading process, for 10 MiB, 100 MiB and 1 GiB.
  */
+import { mkdir, rm } from 'node:fs/promises';
 import { forkProbe } from '../lib/child.js';
 import { withCleanup } from '../lib/cleanup.js';
 import { curlDownload } from '../lib/curl.js';
@@ -10,12 +12,18 @@ import { describeError } from '../lib/load.js';
 import type { Scenario, ScenarioReport, TargetResult } from '../lib/scenario.js';
 import { fmtMiB, fmtNumber, fmtRatio, median, ratio } from '../lib/stats.js';
 import { PROXY_PASSWORD, PROXY_USER, startBenchSquid } from '../lib/squid.js';
+import { tempDir } from '../lib/temp-dir.js';
 import type { ProbeFailure, ProbeProxy, StreamJob, StreamResult } from '../probes/probe-protocol.js';
 import { startOrigin } from '../servers/origin.js';
 
 const MiB = 2 ** 20;
-const CONTENDERS = ['ours', 'raw node + hpagent', 'curl'] as const;
+const FETCHER = 'ours: media-fetcher';
+const STREAM = 'ours: outbound-http stream';
+const RAW = 'raw node + hpagent';
+const CURL = 'curl';
+const CONTENDERS = [FETCHER, STREAM, RAW, CURL] as const;
 type Contender = (typeof CONTENDERS)[number];
+const OURS: readonly Contender[] = [FETCHER, STREAM];
 
 interface Sample {
 	readonly mibPerSecond: number;
@@ -44,6 +52,7 @@ export const mediaStreaming: Scenario = {
 			const roundsFor = (size: number): number => (ctx.quick ? 1 : size >= 1024 * MiB ? 2 : 3);
 			const origin = await startOrigin(cleanup, { https: 1, http: 0 });
 			const squid = await startBenchSquid(cleanup, { hosts: { [origin.hostName]: '127.0.0.1' } });
+			const port = origin.httpsPorts[0]!;
 			const proxy: ProbeProxy = {
 				host: squid.host,
 				port: squid.port,
@@ -52,109 +61,124 @@ export const mediaStreaming: Scenario = {
 				caPem: origin.caPem,
 				caFile: origin.caFile,
 			};
+			const scratch = await tempDir(cleanup);
 			const notes: string[] = [];
-			const rows: string[][] = [];
 			const results = new Map<string, Sample[]>();
+			const sample = async (c: Contender, size: number, timeoutMs: number): Promise<Sample> => {
+				const url = `https://${origin.hostName}:${port}/bytes/${size}`;
+				if (c === CURL) {
+					const r = await curlDownload(url, proxy, timeoutMs / 1000);
+					if (r.bytes !== size) throw new Error(`curl received ${r.bytes} bytes`);
+					return {
+						mibPerSecond: size / MiB / (r.elapsedMs / 1000),
+						peakRss: r.peakRss,
+						rssBefore: Number.NaN,
+					};
+				}
+				const client = c === FETCHER ? 'media-fetcher' : c === STREAM ? 'ours' : 'raw';
+				const dir = `${scratch}/${client}-${size}`;
+				await mkdir(dir);
+				try {
+					const job: StreamJob = {
+						type: 'stream',
+						client,
+						url,
+						serverName: `${origin.hostName}:${port}`,
+						dir,
+						expectedBytes: size,
+						proxy,
+					};
+					return await probe(job, timeoutMs);
+				} finally {
+					// The fetcher's store holds the whole file: free the disk at once.
+					await rm(dir, { recursive: true, force: true });
+				}
+			};
 			for (const size of sizes) {
-				const url = `https://${origin.hostName}:${origin.httpsPorts[0]}/bytes/${size}`;
 				// 20 MiB/s at the very least, plus start-up.
 				const timeoutMs = 15_000 + (size / (20 * MiB)) * 1000;
 				for (let round = 0; round < roundsFor(size); round++) {
 					for (let k = 0; k < CONTENDERS.length; k++) {
 						const c = CONTENDERS[(k + round) % CONTENDERS.length]!;
 						ctx.log(`${fmtMiB(size)} ${c} round ${round + 1}`);
-						let sample: Sample;
 						try {
-							if (c === 'curl') {
-								const r = await curlDownload(url, proxy, timeoutMs / 1000);
-								if (r.bytes !== size) throw new Error(`curl received ${r.bytes} bytes`);
-								sample = {
-									mibPerSecond: size / MiB / (r.elapsedMs / 1000),
-									peakRss: r.peakRss,
-									rssBefore: Number.NaN,
-								};
-							} else {
-								const client = c === 'ours' ? 'ours' : 'raw';
-								sample = await probe({ type: 'stream', client, url, expectedBytes: size, proxy }, timeoutMs);
-							}
+							const s = await sample(c, size, timeoutMs);
+							results.set(`${c} ${size}`, [...(results.get(`${c} ${size}`) ?? []), s]);
 						} catch (error) {
 							const note = `${c} at ${fmtMiB(size)}: ${describeError(error)}`;
 							if (!notes.includes(note)) notes.push(note);
-							continue;
 						}
-						const key = `${c} ${size}`;
-						results.set(key, [...(results.get(key) ?? []), sample]);
 					}
 				}
-				const med = (c: Contender, f: (s: Sample) => number): number =>
-					median((results.get(`${c} ${size}`) ?? []).map(f));
-				const tput = (c: Contender): number => med(c, (s) => s.mibPerSecond);
-				rows.push([
-					fmtMiB(size),
-					fmtNumber(tput('ours'), 0),
-					fmtNumber(tput('raw node + hpagent'), 0),
-					fmtNumber(tput('curl'), 0),
-					fmtRatio(ratio(tput('ours'), tput('curl'))),
-					fmtMiB(med('ours', (s) => s.rssBefore)),
-					fmtMiB(med('ours', (s) => s.peakRss)),
-					fmtMiB(med('raw node + hpagent', (s) => s.peakRss)),
-					fmtMiB(med('curl', (s) => s.peakRss)),
-				]);
 			}
-			const peak = (size: number): number =>
-				median((results.get(`ours ${size}`) ?? []).map((s) => s.peakRss));
-			const tputAt = (c: Contender, size: number): number =>
-				median((results.get(`${c} ${size}`) ?? []).map((s) => s.mibPerSecond));
+			const med = (c: Contender, size: number, f: (s: Sample) => number): number =>
+				median((results.get(`${c} ${size}`) ?? []).map(f));
+			const tput = (c: Contender, size: number): number => med(c, size, (s) => s.mibPerSecond);
+			const peak = (c: Contender, size: number): number => med(c, size, (s) => s.peakRss);
+			const throughputRows = sizes.map((size) => [
+				fmtMiB(size),
+				...CONTENDERS.map((c) => fmtNumber(tput(c, size))),
+				...OURS.map((c) => fmtRatio(ratio(tput(c, size), tput(CURL, size)))),
+			]);
+			const memoryRows = sizes.map((size) => [
+				fmtMiB(size),
+				...OURS.map((c) => fmtMiB(med(c, size, (s) => s.rssBefore))),
+				...CONTENDERS.map((c) => fmtMiB(peak(c, size))),
+			]);
 			const largest = sizes[sizes.length - 1]!;
 			const smallest = sizes[0]!;
-			const vsCurl = ratio(tputAt('ours', largest), tputAt('curl', largest));
-			const peaks = sizes.map(peak);
-			const maxPeak = Math.max(...peaks);
-			const growth = peak(largest) - peak(smallest);
-			const targets: TargetResult[] = [
-				{
-					target: `throughput ≥ 0.9x curl at ${fmtMiB(largest)}`,
-					met: Number.isFinite(vsCurl) ? vsCurl >= 0.9 : null,
-					detail: Number.isFinite(vsCurl)
-						? `${fmtNumber(tputAt('ours', largest))} vs ${fmtNumber(tputAt('curl', largest))} MiB/s: ${fmtRatio(vsCurl)}`
-						: 'not measured',
-				},
-				{
-					target: 'peak RSS < 100 MB at every size',
-					met: Number.isFinite(maxPeak) ? maxPeak < 100e6 : null,
-					detail: Number.isFinite(maxPeak)
-						? `largest peak ${fmtMiB(maxPeak)} (${fmtNumber(maxPeak / 1e6, 1)} MB)`
-						: 'not measured',
-				},
-				{
-					target: `peak RSS flat in file size (${fmtMiB(largest)} peak − ${fmtMiB(smallest)} peak < 16 MiB)`,
-					met: Number.isFinite(growth) ? growth < 16 * MiB : null,
-					detail: Number.isFinite(growth) ? `${fmtMiB(growth)} more at ${fmtMiB(largest)}` : 'not measured',
-				},
-			];
+			const targets: TargetResult[] = OURS.flatMap((c): TargetResult[] => {
+				const vsCurl = ratio(tput(c, largest), tput(CURL, largest));
+				const maxPeak = Math.max(...sizes.map((s) => peak(c, s)));
+				const growth = peak(c, largest) - peak(c, smallest);
+				return [
+					{
+						target: `${c}: throughput ≥ 0.9x curl at ${fmtMiB(largest)}`,
+						met: Number.isFinite(vsCurl) ? vsCurl >= 0.9 : null,
+						detail: Number.isFinite(vsCurl)
+							? `${fmtNumber(tput(c, largest))} vs ${fmtNumber(tput(CURL, largest))} MiB/s: ${fmtRatio(vsCurl)}`
+							: 'not measured',
+					},
+					{
+						target: `${c}: peak RSS < 100 MB at every size`,
+						met: Number.isFinite(maxPeak) ? maxPeak < 100e6 : null,
+						detail: Number.isFinite(maxPeak)
+							? `largest peak ${fmtMiB(maxPeak)} (${fmtNumber(maxPeak / 1e6, 1)} MB)`
+							: 'not measured',
+					},
+					{
+						target: `${c}: peak RSS flat in file size (${fmtMiB(largest)} peak − ${fmtMiB(smallest)} peak < 16 MiB)`,
+						met: Number.isFinite(growth) ? growth < 16 * MiB : null,
+						detail: Number.isFinite(growth) ? `${fmtMiB(growth)} more at ${fmtMiB(largest)}` : 'not measured',
+					},
+				];
+			});
 			return {
 				method:
-					'The origin generates the body on the fly (never stored), `Content-Length` set, written with back-pressure; ' +
-					'each download runs through Squid (CONNECT, Basic auth) into /dev/null. ours and raw node run in a fresh ' +
-					'child process per download, so VmHWM (peak RSS, /proc/self/status) is that download’s alone; “RSS before” ' +
-					'is VmRSS once the client is built. curl is timed by its own `%{time_total}`; its peak RSS comes from GNU ' +
-					'time. ours is a got stream from `@homeserver/outbound-http` (purpose `federation`, verified against the ' +
-					`test CA). Rounds: ${roundsFor(smallest)} per size (${roundsFor(largest)} at ${fmtMiB(largest)}), order rotated; medians.`,
+					'The origin generates the body on the fly (never stored), `Content-Length` set, written with back-pressure. ' +
+					'Every download goes through Squid (CONNECT, Basic auth), verifying the origin against the test CA. ' +
+					'media-fetcher: `openMediaFetcher()` then `service.get(mxc://…)`, i.e. the signed ' +
+					'`/_matrix/federation/v1/media/download` request, the `multipart/mixed` answer (Synapse’s layout) parsed as ' +
+					'a stream, sha256, and the file written atomically into its store on this machine’s disk. outbound-http ' +
+					'stream: a got stream of purpose `federation` into /dev/null. raw: node:https over hpagent into /dev/null. ' +
+					'curl: `curl -x … --proxy-user … --cacert … -o /dev/null`, timed by its own `%{time_total}`, peak RSS from ' +
+					'GNU time. Node clients run in a fresh child process per download (plain node, our modules loaded only for ' +
+					'ours), so VmHWM (peak RSS) is that download’s alone; “RSS before” is VmRSS once the client is built. ' +
+					`Rounds: ${roundsFor(smallest)} per size (${roundsFor(largest)} at ${fmtMiB(largest)}), order rotated; medians.`,
 				tables: [
 					{
-						title: 'Throughput (MiB/s, median) and memory',
+						title: 'Throughput (MiB/s, median)',
+						columns: ['size', ...CONTENDERS, ...OURS.map((c) => `${c.replace('ours: ', '')} / curl`)],
+						rows: throughputRows,
+					},
+					{
+						title: 'Memory: RSS once built, and peak RSS of the downloading process (median)',
 						columns: [
 							'size',
-							'ours MiB/s',
-							'raw node MiB/s',
-							'curl MiB/s',
-							'ours / curl',
-							'ours RSS before',
-							'ours peak RSS',
-							'raw peak RSS',
-							'curl peak RSS',
+							...OURS.map((c) => `${c.replace('ours: ', '')} before`),
+							...CONTENDERS.map((c) => `${c.replace('ours: ', '')} peak`),
 						],
-						rows,
+						rows: memoryRows,
 					},
 				],
 				targets,
