@@ -11,8 +11,8 @@
  */
 import StreamSearch from 'streamsearch';
 import { MediaFetcherError } from '../errors.js';
+import { assertJsonPartHeaders, parseJsonPart } from './json-part.js';
 import { parsePartHeaders, type PartHeaders } from './part-headers.js';
-import { parse as parseContentType } from 'content-type';
 
 /** Size caps; every one bounds what a hostile remote can make this parser hold in memory. */
 export interface MultipartLimits {
@@ -255,16 +255,7 @@ export class MultipartMixedParser {
 
 	#startPart(headers: PartHeaders): void {
 		if (this.#part === 0) {
-			const type = headers.get('content-type');
-			let mediaType: string | undefined;
-			try {
-				mediaType = type === undefined ? undefined : parseContentType(type).type;
-			} catch {
-				mediaType = undefined;
-			}
-			if (mediaType !== 'application/json') {
-				throw invalid('The first part is not application/json');
-			}
+			assertJsonPartHeaders(headers);
 			this.#buffered = [];
 			this.#bufferedBytes = 0;
 			this.#state = 'json';
@@ -281,18 +272,6 @@ export class MultipartMixedParser {
 	}
 
 	#finishJson(): void {
-		const text = Buffer.concat(this.#buffered).toString('utf8');
-		let metadata: unknown;
-		try {
-			metadata = JSON.parse(text);
-		} catch (error) {
-			throw new MediaFetcherError('ERR_MULTIPART_INVALID', 'The JSON part is not valid JSON', {
-				cause: error,
-			});
-		}
-		if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-			throw invalid('The JSON part is not an object');
-		}
-		this.#emit({ kind: 'metadata', metadata: metadata as Record<string, unknown> });
+		this.#emit({ kind: 'metadata', metadata: parseJsonPart(this.#buffered) });
 	}
 }
