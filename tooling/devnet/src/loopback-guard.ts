@@ -9,14 +9,12 @@ import { createRequire } from 'node:module';
 import type * as DnsModule from 'node:dns';
 import type { LookupAddress, LookupOneOptions } from 'node:dns';
 import type * as NetModule from 'node:net';
+import { GUARD_MARKER } from './guard-marker.js';
 
 // The CommonJS module objects: the ones `http`, `https` and `tls` really use (ESM namespaces are frozen copies).
 const require = createRequire(import.meta.url);
 const net = require('node:net') as typeof NetModule;
 const dns = require('node:dns') as typeof DnsModule;
-
-/** Marker in every refusal line, so the devnet can find them in the logs. */
-export const GUARD_MARKER = 'devnet-guard:';
 
 const loopback = new net.BlockList();
 loopback.addSubnet('127.0.0.0', 8, 'ipv4');
