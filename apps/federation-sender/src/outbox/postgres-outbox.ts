@@ -5,8 +5,14 @@
  * sequence order is delivery order even with several writers.
  */
 import pg from 'pg';
-import { FederationSenderError } from '../errors.js';
-import { PG_LOCKS, PG_SCHEMA_V1, PG_SCHEMA_VERSION } from './postgres-schema.js';
+import { PG_TABLE_PREFIX } from './postgres-schema.js';
+import {
+	inTransaction,
+	migratePostgres,
+	takePostgresRunLock,
+	wrap,
+	type Query,
+} from './postgres-connection.js';
 import {
 	assembleStatus,
 	statusQueries,
@@ -41,8 +47,7 @@ export interface PostgresOutboxOptions {
 
 /** Namespace of the per-destination advisory locks. */
 const DESTINATION_LOCK_SPACE = 0x46_53_4e_45;
-const T = 'federation_sender_';
-type Query = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
+const T = PG_TABLE_PREFIX;
 
 /** Connects, creates or checks the schema, and returns the outbox. */
 export async function openPostgresOutbox(options: PostgresOutboxOptions): Promise<PostgresOutbox> {
@@ -68,12 +73,6 @@ export async function openPostgresOutbox(options: PostgresOutboxOptions): Promis
 	return outbox;
 }
 
-function wrap(error: unknown, what: string): FederationSenderError {
-	if (error instanceof FederationSenderError) return error;
-	// node-postgres messages name the server and user, never the password.
-	return new FederationSenderError('ERR_DATABASE', `${what}: ${(error as Error).message}`, { cause: error });
-}
-
 /** {@link OutboxStore} on a node-postgres pool. */
 export class PostgresOutbox implements OutboxStore {
 	readonly #pool: pg.Pool;
@@ -86,24 +85,8 @@ export class PostgresOutbox implements OutboxStore {
 	}
 
 	/** Creates schema version 1 when absent (under an advisory lock); refuses a newer schema. */
-	async migrate(): Promise<void> {
-		await this.#tx(async (q) => {
-			await q('SELECT pg_advisory_xact_lock($1, $2)', [...PG_LOCKS.migrate]);
-			await q(PG_SCHEMA_V1);
-			const row = (await q(`SELECT value FROM ${T}meta WHERE key = 'schema_version'`)).rows[0] as
-				{ value: string } | undefined;
-			const version = Number(row?.value ?? PG_SCHEMA_VERSION);
-			if (version > PG_SCHEMA_VERSION) {
-				throw new FederationSenderError(
-					'ERR_DATABASE',
-					`the outbox has schema version ${version}, newer than this program (${PG_SCHEMA_VERSION})`,
-				);
-			}
-			await q(
-				`INSERT INTO ${T}meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`,
-				[String(PG_SCHEMA_VERSION)],
-			);
-		});
+	migrate(): Promise<void> {
+		return migratePostgres(this.#pool);
 	}
 
 	enqueue(destination: string, items: readonly NewItem[], nowMs: number): Promise<StoredItem[]> {
@@ -328,23 +311,8 @@ export class PostgresOutbox implements OutboxStore {
 	}
 
 	/** A session-level advisory lock on a dedicated connection; it dies with the connection (and the process). */
-	async acquireRunLock(): Promise<RunLock> {
-		const client = new pg.Client(this.#settings);
-		client.on('error', () => undefined);
-		try {
-			await client.connect();
-			const result = await client.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [...PG_LOCKS.run]);
-			if ((result.rows[0] as { ok: boolean }).ok !== true) {
-				throw new FederationSenderError(
-					'ERR_ALREADY_RUNNING',
-					'another federation-sender is already running on this PostgreSQL outbox',
-				);
-			}
-		} catch (error) {
-			await client.end().catch(() => undefined);
-			throw wrap(error, 'cannot take the run lock');
-		}
-		return { release: () => client.end().catch(() => undefined) };
+	acquireRunLock(): Promise<RunLock> {
+		return takePostgresRunLock(this.#settings);
 	}
 
 	async close(): Promise<void> {
@@ -360,24 +328,8 @@ export class PostgresOutbox implements OutboxStore {
 	}
 
 	/** Runs `body` in one database transaction on one pooled connection. */
-	async #tx<R>(body: (q: Query) => Promise<R>): Promise<R> {
-		let client: pg.PoolClient;
-		try {
-			client = await this.#pool.connect();
-		} catch (error) {
-			throw wrap(error, 'cannot reach the outbox database');
-		}
-		try {
-			await client.query('BEGIN');
-			const result = await body((sql, params) => client.query(sql, params));
-			await client.query('COMMIT');
-			return result;
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => undefined);
-			throw wrap(error, 'outbox database error');
-		} finally {
-			client.release();
-		}
+	#tx<R>(body: (q: Query) => Promise<R>): Promise<R> {
+		return inTransaction(this.#pool, body);
 	}
 }
 

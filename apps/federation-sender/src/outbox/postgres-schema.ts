@@ -4,6 +4,9 @@
  */
 export const PG_SCHEMA_VERSION = 1;
 
+/** Prefix of every table of the PostgreSQL outbox. */
+export const PG_TABLE_PREFIX = 'federation_sender_';
+
 /** Statements creating schema version 1. */
 export const PG_SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS federation_sender_meta (
