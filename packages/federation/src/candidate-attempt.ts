@@ -81,16 +81,27 @@ export async function attemptJson(
  */
 export async function attemptStream(client: Got, url: string, options: OptionsInit): Promise<StreamedAnswer> {
 	const stream = client.stream(url, { ...options, isStream: true });
-	const response = await new Promise<{ statusCode: number; headers: IncomingHttpHeaders }>(
-		(resolve, reject) => {
-			const onError = (error: Error): void => reject(error);
-			stream.once('error', onError);
-			stream.once('response', (answer: { statusCode: number; headers: IncomingHttpHeaders }) => {
-				stream.off('error', onError);
-				resolve(answer);
-			});
+	let failure: Error | undefined;
+	let settle: (() => void) | undefined;
+	const onError = (error: Error): void => {
+		failure ??= error;
+		settle?.();
+	};
+	stream.on('error', onError);
+	const response = await new Promise<{ statusCode: number; headers: IncomingHttpHeaders } | undefined>(
+		(resolve) => {
+			settle = () => resolve(undefined);
+			stream.once('response', resolve);
 		},
 	);
+	// A refusal decided at the headers (an announced Content-Length over maxBytes) errors the stream right after
+	// 'response': wait for the pending callbacks to run, so it is thrown here rather than on a stream nobody reads.
+	if (response !== undefined) await new Promise((resolve) => setImmediate(resolve));
+	stream.off('error', onError);
+	if (failure !== undefined || response === undefined) {
+		stream.destroy();
+		throw failure ?? new FederationRequestError('the response stream ended without a response');
+	}
 	const status = response.statusCode;
 	if (status >= 200 && status <= 399) return { status, headers: response.headers, body: stream };
 	const chunks: Buffer[] = [];
