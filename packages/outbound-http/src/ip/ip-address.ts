@@ -33,44 +33,70 @@ export function parseIpv4(text: string): number | undefined {
 	return parts === 4 ? value : undefined;
 }
 
-function parseGroups(text: string, into: number[]): boolean {
-	if (text === '') return true;
-	const pieces = text.split(':');
-	for (const [index, piece] of pieces.entries()) {
-		if (index === pieces.length - 1 && piece.includes('.')) {
-			const v4 = parseIpv4(piece);
-			if (v4 === undefined) return false;
-			into.push(Math.floor(v4 / 65536), v4 % 65536);
-			continue;
-		}
-		if (!/^[0-9a-fA-F]{1,4}$/.test(piece)) return false;
-		into.push(Number.parseInt(piece, 16));
-	}
-	return true;
+function hexDigit(code: number): number {
+	if (code >= 48 && code <= 57) return code - 48;
+	if (code >= 97 && code <= 102) return code - 87;
+	if (code >= 65 && code <= 70) return code - 55;
+	return -1;
 }
 
 /**
  * Parses an IPv6 address without brackets (`::`, embedded IPv4 tail allowed). Zone ids (`fe80::1%eth0`) are refused:
- * they name an interface of this host, which has no meaning in a routing or blocking decision.
+ * they name an interface of this host, which has no meaning in a routing or blocking decision. One pass over the
+ * characters, no intermediate strings (it runs for every IPv6-literal request).
  */
 export function parseIpv6(text: string): bigint | undefined {
-	if (text.length < 2 || text.length > 45 || text.includes('%')) return undefined;
-	const gap = text.indexOf('::');
-	const head: number[] = [];
-	const tail: number[] = [];
-	if (gap === -1) {
-		if (!parseGroups(text, head) || head.length !== 8) return undefined;
-	} else {
-		if (text.indexOf('::', gap + 1) !== -1) return undefined;
-		if (!parseGroups(text.slice(0, gap), head) || !parseGroups(text.slice(gap + 2), tail)) return undefined;
-		if (head.length + tail.length > 7) return undefined;
-		if (tail.length > 0 && text.slice(0, gap).includes('.')) return undefined;
+	const length = text.length;
+	if (length < 2 || length > 45) return undefined;
+	const groups = [0, 0, 0, 0, 0, 0, 0, 0];
+	let count = 0;
+	let gap = -1;
+	let index = 0;
+	if (text.charCodeAt(0) === 58) {
+		if (text.charCodeAt(1) !== 58) return undefined;
+		gap = 0;
+		index = 2;
 	}
-	const groups =
-		gap === -1 ? head : [...head, ...Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-	let value = 0n;
-	for (const group of groups) value = (value << 16n) | BigInt(group);
-	return value;
+	while (index < length) {
+		if (count === 8) return undefined;
+		const start = index;
+		let value = 0;
+		let digit: number;
+		while (index < length && index - start < 4 && (digit = hexDigit(text.charCodeAt(index))) >= 0) {
+			value = value * 16 + digit;
+			index++;
+		}
+		if (index === start) return undefined;
+		const next = index < length ? text.charCodeAt(index) : -1;
+		if (next === 46) {
+			// An IPv4 tail takes the last two groups.
+			const v4 = count <= 6 ? parseIpv4(text.slice(start)) : undefined;
+			if (v4 === undefined) return undefined;
+			groups[count++] = Math.floor(v4 / 65536);
+			groups[count++] = v4 % 65536;
+			index = length;
+			break;
+		}
+		groups[count++] = value;
+		if (next === -1) break;
+		if (next !== 58) return undefined;
+		index++;
+		if (index < length && text.charCodeAt(index) === 58) {
+			if (gap !== -1) return undefined;
+			gap = count;
+			index++;
+		} else if (index === length) {
+			return undefined; // a trailing single ':'
+		}
+	}
+	if (gap === -1 ? count !== 8 : count > 7) return undefined;
+	let result = 0n;
+	const missing = 8 - count;
+	for (let group = 0, source = 0; group < 8; group++) {
+		const word = gap !== -1 && group >= gap && group < gap + missing ? 0 : (groups[source++] as number);
+		result = (result << 16n) | BigInt(word);
+	}
+	return result;
 }
 
 /** Parses an IPv4 or IPv6 address (IPv6 with or without brackets), folding IPv4-mapped IPv6 to IPv4. */

@@ -12,7 +12,7 @@ function maskV6(prefix: number): bigint {
 
 interface Level<K, T> {
 	readonly prefix: number;
-	readonly mask: K;
+	readonly mask: number | bigint;
 	readonly slots: Map<K, T>;
 }
 
@@ -25,7 +25,9 @@ interface Level<K, T> {
  */
 export class PrefixTable<T> {
 	readonly #v4: Level<number, T>[] = [];
-	readonly #v6: Level<bigint, T>[] = [];
+	// IPv6 keys are strings: V8 hashes a bigint by its low 64 bits only, so networks that differ only in their
+	// upper half (every /64 or shorter prefix) would all collide and turn lookups linear.
+	readonly #v6: Level<string, T>[] = [];
 	#size = 0;
 
 	/** Number of distinct (range) slots stored. */
@@ -40,10 +42,10 @@ export class PrefixTable<T> {
 	upsert(network: IpAddress, prefix: number, create: () => T): T {
 		if (network.family === 4) {
 			const level = this.#level(this.#v4, prefix, maskV4(prefix));
-			return this.#upsertIn(level.slots, (network.value & level.mask) >>> 0, create);
+			return this.#upsertIn(level.slots, (network.value & (level.mask as number)) >>> 0, create);
 		}
 		const level = this.#level(this.#v6, prefix, maskV6(prefix));
-		return this.#upsertIn(level.slots, network.value & level.mask, create);
+		return this.#upsertIn(level.slots, (network.value & (level.mask as bigint)).toString(32), create);
 	}
 
 	/**
@@ -53,7 +55,7 @@ export class PrefixTable<T> {
 	find<R>(address: IpAddress, visit: (payload: T, prefix: number) => R | undefined): R | undefined {
 		if (address.family === 4) {
 			for (const level of this.#v4) {
-				const payload = level.slots.get((address.value & level.mask) >>> 0);
+				const payload = level.slots.get((address.value & (level.mask as number)) >>> 0);
 				if (payload !== undefined) {
 					const result = visit(payload, level.prefix);
 					if (result !== undefined) return result;
@@ -62,7 +64,7 @@ export class PrefixTable<T> {
 			return undefined;
 		}
 		for (const level of this.#v6) {
-			const payload = level.slots.get(address.value & level.mask);
+			const payload = level.slots.get((address.value & (level.mask as bigint)).toString(32));
 			if (payload !== undefined) {
 				const result = visit(payload, level.prefix);
 				if (result !== undefined) return result;
@@ -81,7 +83,7 @@ export class PrefixTable<T> {
 		return payload;
 	}
 
-	#level<K>(levels: Level<K, T>[], prefix: number, mask: K): Level<K, T> {
+	#level<K>(levels: Level<K, T>[], prefix: number, mask: number | bigint): Level<K, T> {
 		let level = levels.find((candidate) => candidate.prefix === prefix);
 		if (level === undefined) {
 			level = { prefix, mask, slots: new Map() };

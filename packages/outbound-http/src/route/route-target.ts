@@ -36,7 +36,8 @@ export function parseTarget(url: URL): ParsedTarget {
 	if (host.startsWith('[')) {
 		const ip = parseIp(host);
 		if (ip === undefined) throw new OutboundHttpError('ERR_INVALID_URL', `invalid IPv6 host ${host}`);
-		return { protocol, host: formatIp(ip), port, isIp: true, ip };
+		// WHATWG URL already wrote the address in canonical form; only a folded IPv4-mapped one needs formatting.
+		return { protocol, host: ip.family === 4 ? formatIp(ip) : host.slice(1, -1), port, isIp: true, ip };
 	}
 	while (host.endsWith('.')) host = host.slice(0, -1);
 	if (host === '') throw new OutboundHttpError('ERR_INVALID_URL', 'the URL has no host');

@@ -4,7 +4,8 @@ import { redactUrl } from '../redact-url.js';
 import { compileIpPolicy } from './ip-policy-matcher.js';
 import type { IpPolicyMatcher } from './ip-policy-matcher.js';
 import { compileNoProxy } from './no-proxy-matcher.js';
-import type { RouteDecision } from './route-decision.js';
+import type { IpBlock } from '../errors/request-errors.js';
+import type { ProxyMode, Route, RouteDecision, RouteTarget } from './route-decision.js';
 import { hostPort, parseTarget, toUrl } from './route-target.js';
 
 /** Decides routes for one configuration. */
@@ -72,34 +73,26 @@ export function createRouter(config: Config): Router {
 			const entry = compiled(purpose);
 			const url = toUrl(input);
 			const target = parseTarget(url);
-			const base = { url: redactUrl(url), purpose, target };
 			if (target.ip !== undefined && entry.ipPolicy !== null) {
 				const block = entry.ipPolicy(target.ip);
 				if (block !== undefined) {
 					const derived = block.derivedFrom === undefined ? '' : ` (derived from ${block.derivedFrom})`;
-					return {
-						...base,
-						route: 'blocked',
-						mode: null,
-						proxy: null,
-						connect: null,
-						reason: `IP literal ${block.address} is in ${block.key} range ${block.range}${derived}`,
-						blockedBy: block,
-					};
+					const reason = `IP literal ${block.address} is in ${block.key} range ${block.range}${derived}`;
+					return decision(url, purpose, target, 'blocked', null, null, null, reason, block);
 				}
 			}
 			const proxy = target.protocol === 'https:' ? entry.https : entry.http;
-			const direct = hostPort(target.host, target.port);
 			if (typeof proxy === 'string') {
-				return {
-					...base,
-					route: 'direct',
-					mode: null,
-					proxy: null,
-					connect: direct,
-					reason: proxy,
-					blockedBy: undefined,
-				};
+				return decision(
+					url,
+					purpose,
+					target,
+					'direct',
+					null,
+					null,
+					hostPort(target.host, target.port),
+					proxy,
+				);
 			}
 			const exempt = noProxy(target);
 			if (exempt !== undefined) {
@@ -107,27 +100,45 @@ export function createRouter(config: Config): Router {
 					exempt.kind === 'wildcard'
 						? `no_proxy '*' (${noProxySource})`
 						: `no_proxy entry '${exempt.raw}' (${noProxySource})`;
-				return {
-					...base,
-					route: 'direct',
-					mode: null,
-					proxy: null,
-					connect: direct,
+				return decision(
+					url,
+					purpose,
+					target,
+					'direct',
+					null,
+					null,
+					hostPort(target.host, target.port),
 					reason,
-					blockedBy: undefined,
-				};
+				);
 			}
-			return {
-				...base,
-				route: 'proxy',
-				mode: target.protocol === 'https:' ? 'tunnel' : 'forward',
+			const mode = target.protocol === 'https:' ? 'tunnel' : 'forward';
+			return decision(
+				url,
+				purpose,
+				target,
+				'proxy',
+				mode,
 				proxy,
-				connect: hostPort(proxy.host, proxy.port),
-				reason: proxy.source,
-				blockedBy: undefined,
-			};
+				hostPort(proxy.host, proxy.port),
+				proxy.source,
+			);
 		},
 	};
+}
+
+/** Builds a decision as one object literal (one hidden class: spreading into literals is slow in V8). */
+function decision(
+	url: URL,
+	purpose: Purpose,
+	target: RouteTarget,
+	route: Route,
+	mode: ProxyMode | null,
+	proxy: ProxyEndpoint | null,
+	connect: string | null,
+	reason: string,
+	blockedBy?: IpBlock,
+): RouteDecision {
+	return { url: redactUrl(url), purpose, route, mode, proxy, connect, reason, blockedBy, target };
 }
 
 const routers = new WeakMap<Config, Router>();
