@@ -4,11 +4,12 @@
 #   apache2-utils          htpasswd, for Squid's basic_ncsa_auth
 #   python3-signedjson     matrix.org's own signing library, an independent verifier of our signatures
 #   python3-canonicaljson  (run them with /usr/bin/python3: a pyenv/venv python3 on PATH does not see Debian's packages)
+#   postgresql            a real PostgreSQL for the federation sender's shared outbox (tests start their own server)
 #   curl openssl ca-certificates
 # Idempotent: a second run changes nothing. Leaves no system Squid running: the tests start their own instances.
 set -euo pipefail
 
-packages=(squid-openssl apache2-utils python3-signedjson python3-canonicaljson curl openssl ca-certificates)
+packages=(squid-openssl apache2-utils python3-signedjson python3-canonicaljson postgresql curl openssl ca-certificates)
 
 if [ "$(id -u)" -eq 0 ]; then
 	as_root=()
@@ -76,4 +77,10 @@ done
 	echo "install-system-deps: /usr/bin/python3 cannot import signedjson and canonicaljson" >&2
 	exit 1
 }
+# The postgresql package may start a cluster; the tests start their own throw-away servers, so stop it.
+if command -v pg_ctlcluster >/dev/null 2>&1 && command -v pg_lsclusters >/dev/null 2>&1; then
+	pg_lsclusters -h 2>/dev/null | while read -r version cluster _port status _rest; do
+		if [ "$status" = online ]; then "${as_root[@]}" pg_ctlcluster "$version" "$cluster" stop || true; fi
+	done
+fi
 echo "install-system-deps: ok ($(/usr/sbin/squid -v | head -1))"
