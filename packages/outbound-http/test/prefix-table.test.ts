@@ -38,11 +38,20 @@ test('malformed addresses and zone ids do not parse', (t) => {
 		'[::1',
 		'1:2:3:4:5:6:7:8:9',
 		'example.com',
+		'::1:',
+		':1::',
+		'12345::',
+		'1:2:3:4:5:6:7:8::',
+		'::ffff:1.2.3',
+		'1.2.3.4::',
 	]) {
 		t.is(parseIp(text), undefined, text);
 	}
 	t.deepEqual(parseIp('::ffff:10.0.0.1'), { family: 4, value: 0x0a000001 });
 	t.deepEqual(parseIp('[::1]'), { family: 6, value: 1n });
+	t.deepEqual(parseIp('1::'), { family: 6, value: 1n << 112n });
+	t.deepEqual(parseIp('1:2:3:4:5:6:7::'), { family: 6, value: parseIp('1:2:3:4:5:6:7:0')?.value });
+	t.deepEqual(parseIp('::1.2.3.4'), { family: 6, value: 0x01020304n });
 });
 
 test('prefix-table lookups agree with net.BlockList on random ranges and addresses', (t) => {
