@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Config } from '@homeserver/config';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from './errors.js';
-import { MediaService } from './media-service.js';
+import { MediaService, type MediaServiceOptions } from './media-service.js';
 import { MediaMetrics } from './metrics.js';
 import { createRemoteSourceFromConfig, type RemoteSourceOptions } from './remote/from-config.js';
 import { createMediaHandler } from './serve/media-handler.js';
@@ -17,6 +17,8 @@ import { MediaStore } from './store/media-store.js';
 export type MediaFetcherOptions = RemoteSourceOptions & {
 	/** Collect Node's default process metrics (memory, CPU, event loop). Default false. */
 	readonly defaultMetrics?: boolean;
+	/** Limits of the service (concurrent downloads, overall deadline of one download). */
+	readonly limits?: Pick<MediaServiceOptions, 'maxConcurrentDownloads' | 'maxDownloadMs'>;
 };
 
 /** The media fetcher without listeners. */
@@ -67,7 +69,14 @@ export async function openMediaFetcher(config: Config, options: MediaFetcherOpti
 		logger.info({ removed: store.cleanedTempFiles }, 'removed temporary files left by an earlier run');
 	}
 	const metrics = new MediaMetrics({ defaultMetrics: options.defaultMetrics === true });
-	const service = new MediaService({ store, source, maxBytes: config.maxUploadSize, logger, metrics });
+	const service = new MediaService({
+		...options.limits,
+		store,
+		source,
+		maxBytes: config.maxUploadSize,
+		logger,
+		metrics,
+	});
 	return {
 		config,
 		store,
