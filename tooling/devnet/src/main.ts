@@ -53,10 +53,12 @@ async function main(): Promise<number> {
 	const colours = palette(process.stdout.isTTY === true);
 	const cwd = process.cwd();
 	let devnet: Devnet | undefined;
+	let interrupted = false;
 	const say = (line: string): void => {
+		// After Ctrl-C, the steps still winding down have nothing useful to say.
+		if (interrupted) return;
 		process.stdout.write(`${devnet === undefined ? line : redactSecrets(line, devnet.secretForms)}\n`);
 	};
-	let interrupted = false;
 	const onSignal = (signal: NodeJS.Signals): void => {
 		if (interrupted) process.exit(130);
 		interrupted = true;

@@ -51,8 +51,9 @@ export async function startTcpRelay(target?: number): Promise<TcpRelay> {
 		client.pause();
 		client.once('error', () => client.destroy());
 		void targetPort.then((port) => {
-			const upstream = connect({ host: '127.0.0.1', port });
+			const upstream = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
 			track(upstream);
+			// Half-closes travel through the pipes (allowHalfOpen); a socket fully closed or failed ends both.
 			const end = (): void => {
 				client.destroy();
 				upstream.destroy();
@@ -65,9 +66,9 @@ export async function startTcpRelay(target?: number): Promise<TcpRelay> {
 		});
 	};
 	for (let attempt = 1; ; attempt += 1) {
-		const v4 = createServer(onConnection);
+		const v4 = createServer({ allowHalfOpen: true }, onConnection);
 		const port = await listen(v4, '127.0.0.1', 0);
-		const v6 = createServer(onConnection);
+		const v6 = createServer({ allowHalfOpen: true }, onConnection);
 		const ipv6 = await listen(v6, '::1', port).then(
 			() => true,
 			(error: NodeJS.ErrnoException) => {
