@@ -18,6 +18,7 @@ import {
 	startRemoteHomeserver,
 } from '@homeserver/testkit';
 import type {
+	CertificateAuthority,
 	ForwardProxy,
 	ForwardProxyOptions,
 	LoopbackLookup,
@@ -51,6 +52,8 @@ const ALLOW_LOOPBACK = 'ip_range_whitelist: ["127.0.0.0/8", "::1/128"]';
 /** TLS material and keys shared by the tests of one file. */
 export interface TestPki {
 	readonly dir: string;
+	/** The CA trusted through `federation_custom_ca_list`. */
+	readonly ca: CertificateAuthority;
 	/** The CA's PEM file (`federation_custom_ca_list`). */
 	readonly caFile: string;
 	/** For the remote homeserver: every test name, 127.0.0.1 and ::1. */
@@ -76,6 +79,7 @@ export function testPki(): Promise<TestPki> {
 		const names = Object.keys(HOSTS).filter((name) => name !== 'proxy.com');
 		return {
 			dir,
+			ca,
 			caFile,
 			remote: await ca.issue({ dnsNames: names, ipAddresses: ['127.0.0.1', '::1'] }),
 			proxy: await ca.issue({ dnsNames: ['proxy.com'] }),
@@ -90,14 +94,11 @@ export function testPki(): Promise<TestPki> {
 export async function configFor(
 	env: Record<string, string> = {},
 	yaml: readonly string[] = [],
+	options: { customCa?: boolean } = {},
 ): Promise<Config> {
 	const { dir, caFile } = await testPki();
-	const yamlText = [
-		`server_name: ${ORIGIN}`,
-		`federation_custom_ca_list: ["${caFile}"]`,
-		ALLOW_LOOPBACK,
-		...yaml,
-	].join('\n');
+	const ca = options.customCa === false ? [] : [`federation_custom_ca_list: ["${caFile}"]`];
+	const yamlText = [`server_name: ${ORIGIN}`, ...ca, ALLOW_LOOPBACK, ...yaml].join('\n');
 	return loadConfig({ env, yamlText, configPath: join(dir, 'homeserver.yaml') });
 }
 
