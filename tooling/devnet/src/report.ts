@@ -82,7 +82,7 @@ export function formatSetup(devnet: Devnet, startMs: number, cwd: string, colour
 		`  ${label('remote')}${devnet.remote.serverName} (testkit homeserver, certificate from the run's CA), CDN http://localhost:${devnet.remote.cdnPort}`,
 		`  ${label('config')}${shortPath(devnet.files.configFile, cwd)} (server_name ${devnet.serverName}, key ${devnet.signingKeyId})`,
 		`  ${label('env')}${env}`,
-		`  ${label('workers')}${workers}; media on http://127.0.0.1:${devnet.ports.mediaFetcher}  ${colours.dim(`ready in ${duration(startMs)}`)}`,
+		`  ${label('workers')}${workers}; media on http://127.0.0.1:${devnet.ports.mediaFetcher}  ${colours.dim(`everything up in ${duration(startMs)}`)}`,
 	];
 }
 
@@ -125,7 +125,10 @@ export function formatSummary(
 	lines.push(
 		formatPhase('summary', colours),
 		`  ${delivered.length} transaction(s) delivered through the proxy, signature verified, each PDU applied once` +
-			(times.length > 0 ? ` (median ${duration(median(times))}, max ${duration(Math.max(...times))})` : ''),
+			(times.length > 0 ? ` (median ${duration(median(times))}, max ${duration(Math.max(...times))})` : '') +
+			(result.duplicateDeliveries > 0
+				? `; ${result.duplicateDeliveries} retry(ies) answered from the remote's cache`
+				: ''),
 		`  ${media.length}/${result.media.length} media identical (sha256) and then served locally; ` +
 			`bypass ${result.bypass?.route ?? 'not run'}; ${blocked.length}/${result.ssrf.length} SSRF attempts blocked`,
 		`  data ${shortPath(devnet.files.root, cwd)}/  logs ${shortPath(devnet.files.logs, cwd)}/  (kept until the next start)`,

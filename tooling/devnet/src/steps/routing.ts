@@ -68,7 +68,7 @@ export async function runBypass(context: StepContext): Promise<ScenarioResult['b
 		route: decision.route === 'direct' ? 'direct' : 'proxy',
 		ok,
 		ms: get.ms,
-		text: `outbound-http get ${url}: ${decision.reason}; the remote answered ${status} (process ${Math.round(get.ms)} ms)`,
+		text: `outbound-http get ${url}: ${decision.reason}; the remote answered ${status}`,
 	});
 	return { route: decision.route, reason: decision.reason, status, ms: get.ms };
 }
@@ -118,7 +118,7 @@ async function ssrfViaMedia(context: StepContext): Promise<SsrfRecord> {
 		route: decision.route === 'blocked' ? 'blocked' : 'proxy',
 		ok,
 		ms: answer.ms,
-		text: `remote media Location ${location}: ${decision.reason}; the client got HTTP ${answer.status}, media-fetcher logged ${logged?.code ?? '?'} (${blockedPart(logged?.reason)})`,
+		text: `media ${mediaId}: Location ${location}: ${decision.reason}; client got HTTP ${answer.status}, media-fetcher logged ${logged?.code ?? '?'} (${blockedPart(logged?.reason)})`,
 	});
 	return {
 		target: location,

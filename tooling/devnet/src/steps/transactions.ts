@@ -55,7 +55,7 @@ export async function runTransactions(context: StepContext, count: number): Prom
 	const records: TransactionRecord[] = [];
 	const sender = devnet.workers.find((worker) => worker.name === 'federation-sender');
 	for (let index = 1; index <= count; index += 1) {
-		const eventId = `$devnet-${index}-${randomBytes(6).toString('hex')}`;
+		const eventId = `$devnet-${index}-${randomBytes(4).toString('hex')}`;
 		const file = join(devnet.files.items, `pdu-${index}.json`);
 		await writeFile(file, `${JSON.stringify(pdu(index, eventId, devnet.serverName), null, 2)}\n`);
 		const started = performance.now();
@@ -117,9 +117,11 @@ export async function runTransactions(context: StepContext, count: number): Prom
 			ok,
 			ms: totalMs,
 			text:
-				`txn ${index}/${count} ${eventId} → ${destination}, txnId ${txn.txnId}, ` +
-				`${signature === 'valid' ? `signature verified by the remote (${devnet.signingKeyId})` : `signature ${signature}`}` +
-				`, enqueue ${Math.round(enqueue.ms)} ms`,
+				`txn ${index}/${count} PDU ${eventId} → ${destination} in txn ${txn.txnId}: ` +
+				(signature === 'valid'
+					? `remote verified the ${devnet.signingKeyId} signature`
+					: `signature ${signature}`) +
+				`; enqueue ${Math.round(enqueue.ms)} ms`,
 		});
 	}
 	return records;
