@@ -124,7 +124,7 @@ test('a proxy that answers 200 and then forwards nothing times out in the TLS ha
 	const proxy = await forwardProxy(t, { stallAfterConnect: true });
 	const { https } = await destinations(t);
 	const error = await failure(t, { https_proxy: proxyUrl(proxy) }, `${named(https)}/`, {
-		timeouts: { proxy: 300 },
+		timeouts: { proxy: 10_000, secureConnect: 300 },
 	});
 	t.is(error.code, 'ERR_TIMEOUT');
 	t.like(error, { phase: 'secureConnect' });

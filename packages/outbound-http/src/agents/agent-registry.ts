@@ -21,8 +21,10 @@ export interface AgentSelection {
 export interface AgentRegistryOptions {
 	readonly lookup: LookupFunction | undefined;
 	readonly pool: PoolOptions;
-	/** Deadline for reaching the proxy and, for tunnels, the whole CONNECT + TLS handshake. */
+	/** Deadline for reaching the proxy and, for tunnels, its CONNECT reply. */
 	readonly proxyTimeoutMs: number;
+	/** Deadline for the TLS handshake with a destination inside a tunnel. */
+	readonly secureConnectTimeoutMs: number;
 	readonly userAgent: string | undefined;
 	readonly extraCa: readonly string[];
 }
@@ -131,6 +133,7 @@ export class AgentRegistry {
 			const agent = new TunnelAgent({
 				proxy: { endpoint, tls, lookup: this.#options.lookup },
 				handshakeTimeoutMs: this.#options.proxyTimeoutMs,
+				secureConnectTimeoutMs: this.#options.secureConnectTimeoutMs,
 				userAgent: this.#options.userAgent,
 				pool: this.#options.pool,
 			});

@@ -15,8 +15,10 @@ import type { PoolOptions } from './pool-options.js';
 /** Settings of a {@link TunnelAgent}. */
 export interface TunnelAgentOptions {
 	readonly proxy: ProxyTarget;
-	/** Deadline for proxy connect + TLS to the proxy + CONNECT reply + TLS with the destination, in ms. */
+	/** Deadline for proxy connect + TLS to the proxy + the CONNECT reply, in ms. */
 	readonly handshakeTimeoutMs: number;
+	/** Deadline for the TLS handshake with the destination inside the tunnel, in ms (got's `secureConnect`). */
+	readonly secureConnectTimeoutMs: number;
 	readonly userAgent: string | undefined;
 	readonly pool: PoolOptions;
 }
@@ -27,19 +29,22 @@ type Callback = (error: Error | null, socket: Duplex) => void;
  * An `https.Agent` whose sockets are TLS sessions with the destination inside a CONNECT tunnel through the proxy
  * (DESIGN.md 3.6). Pooled per destination by Node's agent (host, port, TLS options, SNI): one tunnel carries many
  * requests. The CONNECT target is bracketed for IPv6 and sent with a `Host` header; `Proxy-Authorization` goes only
- * on the CONNECT; any 2xx opens the tunnel; every failure is a typed error and every phase is bounded by one
- * deadline. An `https://` proxy gives TLS-in-TLS.
+ * on the CONNECT; any 2xx opens the tunnel; every failure is a typed error; reaching the proxy and its CONNECT
+ * reply share one deadline, the TLS handshake with the destination has its own. An `https://` proxy gives
+ * TLS-in-TLS.
  */
 export class TunnelAgent extends HttpsAgent {
 	/** The proxy this agent tunnels through. */
 	readonly proxyTarget: ProxyTarget;
 	readonly #timeoutMs: number;
+	readonly #secureConnectTimeoutMs: number;
 	readonly #userAgent: string | undefined;
 
 	constructor(options: TunnelAgentOptions) {
 		super(agentOptions(options.pool));
 		this.proxyTarget = options.proxy;
 		this.#timeoutMs = options.handshakeTimeoutMs;
+		this.#secureConnectTimeoutMs = options.secureConnectTimeoutMs;
 		this.#userAgent = options.userAgent;
 	}
 
@@ -63,7 +68,7 @@ export class TunnelAgent extends HttpsAgent {
 			}
 			callback(null, socket);
 		};
-		const timer = setTimeout(() => {
+		const expire = (): void =>
 			finish(
 				phase === 'proxy'
 					? new ProxyError(
@@ -73,7 +78,7 @@ export class TunnelAgent extends HttpsAgent {
 						)
 					: new RequestTimeoutError(`https://${authority}`, 'secureConnect', undefined),
 			);
-		}, this.#timeoutMs);
+		let timer = setTimeout(expire, this.#timeoutMs);
 		const open = async (): Promise<TLSSocket> => {
 			const pending = connectToProxy(this.proxyTarget);
 			current = pending.socket;
@@ -81,6 +86,8 @@ export class TunnelAgent extends HttpsAgent {
 			await connectHandshake(pending.socket, { proxy: endpoint, authority, userAgent: this.#userAgent });
 			if (settled) throw new Error('tunnel no longer wanted');
 			phase = 'tls';
+			clearTimeout(timer);
+			timer = setTimeout(expire, this.#secureConnectTimeoutMs);
 			const tunnel = pending.socket;
 			// https.Agent#createConnection is tls.connect with its session cache; it may throw on bad options.
 			const secure = super.createConnection({ ...options, socket: tunnel } as RequestOptions) as TLSSocket;

@@ -83,6 +83,7 @@ export function createOutboundHttp(config: Config, options: OutboundHttpOptions 
 		lookup: options.lookup,
 		pool: { ...DEFAULT_POOL_OPTIONS, ...options.pool },
 		proxyTimeoutMs: timeouts.proxy,
+		secureConnectTimeoutMs: timeouts.secureConnect,
 		userAgent,
 		extraCa: options.ca ?? [],
 	});

@@ -1,15 +1,16 @@
 /**
  * Time limits of one request, in milliseconds. got's timers cover the direct socket and the response; `proxy` covers
- * what got cannot see (TCP and TLS to the proxy, the CONNECT reply and, in a tunnel, TLS with the destination).
+ * what got cannot see (TCP and TLS to the proxy, the CONNECT reply), and our tunnel agent applies `secureConnect`
+ * to the TLS handshake inside the tunnel.
  */
 export interface OutboundTimeouts {
 	/** DNS resolution of a direct destination. */
 	readonly lookup: number;
 	/** TCP connect to a direct destination. */
 	readonly connect: number;
-	/** TLS handshake with a direct destination. */
+	/** TLS handshake with a destination, direct or inside a CONNECT tunnel. */
 	readonly secureConnect: number;
-	/** Reaching the proxy and, for https, opening the tunnel and the TLS session through it. */
+	/** Reaching the proxy (TCP, and TLS for an `https://` proxy) and, for https, its answer to CONNECT. */
 	readonly proxy: number;
 	/** Sending the request body. */
 	readonly send: number;
