@@ -131,12 +131,14 @@ test('test_get_via_https_proxy_with_auth: TLS to the proxy, Basic credentials on
 test('a 407 from the proxy is ERR_PROXY_AUTH_REQUIRED and no request reaches the destination', async (t) => {
 	const proxy = await forwardProxy(t, { auth: { username: 'bob', password: 'right', realm: 'dmz' } });
 	const { server, name } = await testserv(t);
-	const { client } = await federationClient(
+	const { client, logs } = await federationClient(
 		t,
 		await configFor({ https_proxy: proxyUrl(proxy, 'bob:wrong@') }),
 	);
 	const error = await t.throwsAsync(client.request(name, { method: 'GET', path: '/foo/bar' }));
 	t.like(error, { code: 'ERR_PROXY_AUTH_REQUIRED', realm: 'dmz' });
 	t.false(error?.message.includes('wrong'));
+	t.true(logs.some((line) => line.includes('federation: candidate routed')));
+	t.false(logs.some((line) => line.includes('wrong')));
 	t.is(server.requests.length, 0);
 });
