@@ -2,18 +2,27 @@
  * `npm run bench`: runs every scenario one after the other in this process (children it starts, such as
  * Squid, origin servers and curl, stay in its process group), then writes BENCHMARKS.md.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { ArgsError, parseArgs, usage } from './lib/cli-args.js';
 import { describeMachine } from './lib/machine.js';
-import { renderReport } from './lib/markdown.js';
+import { extractAnalysis, renderReport } from './lib/markdown.js';
 import type { ScenarioOutcome } from './lib/markdown.js';
 import { describeError } from './lib/load.js';
 import { scenarios } from './scenarios/index.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const defaultOut = `${repoRoot}BENCHMARKS.md`;
+
+/** The report a previous run wrote there, or '' (its hand-written analysis is carried over). */
+function readPrevious(file: string): string {
+	try {
+		return readFileSync(file, 'utf8');
+	} catch {
+		return '';
+	}
+}
 
 async function main(argv: readonly string[]): Promise<number> {
 	let args;
@@ -61,7 +70,12 @@ async function main(argv: readonly string[]): Promise<number> {
 		console.error(`bench: ${scenario.id}: done in ${(elapsedMs / 1000).toFixed(1)} s`);
 		outcomes.push({ id: scenario.id, title: scenario.title, elapsedMs, result });
 	}
-	const markdown = renderReport(machine, outcomes, { quick: args.quick, totalMs: performance.now() - t0 });
+	const previous = args.out === null ? '' : readPrevious(args.out);
+	const markdown = renderReport(machine, outcomes, {
+		quick: args.quick,
+		totalMs: performance.now() - t0,
+		analysis: extractAnalysis(previous),
+	});
 	if (args.out === null) {
 		console.log(markdown);
 	} else {

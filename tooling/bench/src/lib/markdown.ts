@@ -40,11 +40,22 @@ function renderTargets(targets: readonly TargetResult[]): string {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+/** Markers of the hand-written analysis block, which a new run keeps as it is. */
+export const ANALYSIS_START = '<!-- analysis:start (hand-written; kept when the figures are regenerated) -->';
+export const ANALYSIS_END = '<!-- analysis:end -->';
+
+/** The hand-written analysis block of an earlier report (markers included), or undefined. */
+export function extractAnalysis(previous: string): string | undefined {
+	const start = previous.indexOf(ANALYSIS_START);
+	const end = previous.indexOf(ANALYSIS_END);
+	return start === -1 || end < start ? undefined : previous.slice(start, end + ANALYSIS_END.length);
+}
+
 /** The whole document. */
 export function renderReport(
 	machine: MachineInfo,
 	outcomes: readonly ScenarioOutcome[],
-	opts: { readonly quick: boolean; readonly totalMs: number },
+	opts: { readonly quick: boolean; readonly totalMs: number; readonly analysis?: string | undefined },
 ): string {
 	const out: string[] = [];
 	out.push('# Benchmarks', '');
@@ -82,6 +93,18 @@ export function renderReport(
 				summary.push([`${o.title}: ${t.target}`, verdict(t), t.detail]);
 	}
 	out.push(renderTable({ columns: ['target', 'result', 'figures'], rows: summary }), '');
+	out.push('## Analysis', '');
+	out.push(
+		opts.analysis ??
+			[
+				ANALYSIS_START,
+				'',
+				'Why each missed target is missed, and what would fix it, goes here.',
+				'',
+				ANALYSIS_END,
+			].join('\n'),
+		'',
+	);
 	for (const [i, o] of outcomes.entries()) {
 		out.push(`## ${i + 1}. ${o.title}`, '');
 		out.push(`Scenario \`${o.id}\`, ${seconds(o.elapsedMs)}.`, '');
