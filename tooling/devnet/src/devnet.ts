@@ -8,22 +8,18 @@
 import { access, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@homeserver/config';
-import type { Config } from '@homeserver/config';
 import { generateSigningKey } from '@homeserver/federation';
 import { createCertificateAuthority, findFreePort } from '@homeserver/testkit';
 import { runCommand, startWorker } from './child-processes.js';
-import type { ChildSpec, CommandResult, WorkerProcess } from './child-processes.js';
+import type { ChildSpec, WorkerProcess } from './child-processes.js';
 import { makeCredentials, proxyUrlWithCredentials, redactedProxyUrl, secretForms } from './credentials.js';
-import type { SecretForm } from './credentials.js';
 import { prepareDataDir } from './data-dir.js';
-import type { DataDirLayout } from './data-dir.js';
 import { startDevnetProxy } from './devnet-proxy.js';
-import type { DevnetProxy, ProxyChoice } from './devnet-proxy.js';
+import type { Devnet, DevnetOptions, DevnetProgram } from './devnet-types.js';
 import { DevnetError } from './errors.js';
 import { renderHomeserverYaml } from './homeserver-yaml.js';
 import { devnetPackageDir, findBin, findRepoRoot } from './package-paths.js';
 import { startRemotePeer } from './remote-peer.js';
-import type { RemotePeer } from './remote-peer.js';
 import { waitForWorker } from './worker-ready.js';
 
 /** Our homeserver's name: under `.localhost`, which never leaves the machine (RFC 6761). */
@@ -32,68 +28,11 @@ export const DEVNET_SERVER_NAME = 'devnet.localhost';
 /** `no_proxy` as the workers get it: loopback by CIDR (a form Synapse documents but does not implement). */
 export const DEVNET_NO_PROXY = '127.0.0.0/8,::1';
 
-/** The command-line programs the devnet can run. */
-export type DevnetProgram = 'federation-sender' | 'media-fetcher' | 'outbound-http';
-
 const PROGRAMS: Readonly<Record<DevnetProgram, string>> = {
 	'federation-sender': '@homeserver/federation-sender',
 	'media-fetcher': '@homeserver/media-fetcher',
 	'outbound-http': '@homeserver/outbound-http',
 };
-
-/** Options of {@link startDevnet}. */
-export interface DevnetOptions {
-	/** The data directory, wiped at start. Default `.devnet/` at the repository root. */
-	readonly dataDir?: string;
-	/** Which proxy: `auto` (default: Squid when installed), `squid` or `in-process`. */
-	readonly proxy?: ProxyChoice;
-	/** Start the two workers (default true); false gives the proxy, the remote and the files only. */
-	readonly workers?: boolean;
-	/** How long each worker may take to answer on its metrics port. Default 15 000 ms. */
-	readonly startTimeoutMs?: number;
-}
-
-/** The loopback ports of a running devnet. */
-export interface DevnetPorts {
-	/** The proxy's TLS port. */
-	readonly proxy: number;
-	/** The remote homeserver (the port of its server name). */
-	readonly remote: number;
-	readonly cdn: number;
-	readonly mediaFetcher: number;
-	readonly mediaFetcherMetrics: number;
-	readonly federationSenderMetrics: number;
-}
-
-/** A running devnet. Call {@link Devnet.close} in every case (it is idempotent). */
-export interface Devnet {
-	readonly files: DataDirLayout;
-	/** Our server name, {@link DEVNET_SERVER_NAME}. */
-	readonly serverName: string;
-	/** The key id our workers sign with (`ed25519:a_xxxx`). */
-	readonly signingKeyId: string;
-	readonly proxy: DevnetProxy;
-	/** The proxy URL as the workers get it, password replaced by `***`. */
-	readonly proxyUrlRedacted: string;
-	/** The workers' environment for display: the proxy variables, the password replaced by `***`. */
-	readonly environmentRedacted: Readonly<Record<string, string>>;
-	readonly remote: RemotePeer;
-	/** The configuration exactly as the workers load it (file + environment). */
-	readonly config: Config;
-	readonly ports: DevnetPorts;
-	/** `federation-sender run` and `media-fetcher serve`, when started. */
-	readonly workers: readonly WorkerProcess[];
-	/** Every form of the proxy password, to search logs and requests for leaks. */
-	readonly secretForms: readonly SecretForm[];
-	/** Runs one of our command-line programs with the workers' environment (and the loopback guard). */
-	run(program: DevnetProgram, args: readonly string[], timeoutMs?: number): Promise<CommandResult>;
-	/** Stops the workers (SIGTERM, then SIGKILL after a grace period); closes their proxy tunnels. */
-	stopWorkers(): Promise<void>;
-	/** Writes the proxy's and the remote's logs into the logs directory; returns every log file. */
-	saveLogs(): Promise<string[]>;
-	/** Stops everything the devnet started and saves the logs first. */
-	close(): Promise<void>;
-}
 
 /** Starts the devnet; on any failure, stops whatever was already started and rethrows. */
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {

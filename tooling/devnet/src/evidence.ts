@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandResult } from './child-processes.js';
 import { findSecrets } from './credentials.js';
-import type { Devnet } from './devnet.js';
+import type { Devnet } from './devnet-types.js';
 import type { ProxyTransaction } from './devnet-proxy.js';
 import { GUARD_MARKER } from './guard-marker.js';
 import type { ProxyEvidence } from './scenario-types.js';

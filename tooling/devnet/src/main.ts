@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { redactSecrets } from './credentials.js';
 import { startDevnet } from './devnet.js';
-import type { Devnet } from './devnet.js';
+import type { Devnet } from './devnet-types.js';
 import type { ProxyChoice } from './devnet-proxy.js';
 import { DevnetError, errorCode } from './errors.js';
 import { formatEvent, formatPhase, formatSetup, formatSummary, palette, shortPath } from './report.js';
@@ -91,7 +91,7 @@ async function main(): Promise<number> {
 		const message = error instanceof Error ? error.message : String(error);
 		const text = devnet === undefined ? message : redactSecrets(message, devnet.secretForms);
 		process.stderr.write(`${colours.red('✗')} ${errorCode(error)}: ${text}\n`);
-		if (errorCode(error) === 'ERR_DEVNET_USAGE') process.stderr.write(USAGE);
+		if (/^ERR_(DEVNET_USAGE|PARSE_ARGS)/.test(errorCode(error))) process.stderr.write(USAGE);
 		await devnet?.close().catch(() => undefined);
 		if (devnet !== undefined) {
 			process.stderr.write(`  data and logs: ${shortPath(devnet.files.root, cwd)}/\n`);

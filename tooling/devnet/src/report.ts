@@ -3,7 +3,7 @@
  * phase, and a summary. Colours only when asked for (a TTY); nothing here ever sees the proxy password.
  */
 import { relative } from 'node:path';
-import type { Devnet } from './devnet.js';
+import type { Devnet } from './devnet-types.js';
 import type { EventRoute, ScenarioEvent, ScenarioResult } from './scenario-types.js';
 
 /** Colour functions (identity when colours are off). */

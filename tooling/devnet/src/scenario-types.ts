@@ -4,7 +4,7 @@
  */
 import type { Router } from '@homeserver/outbound-http';
 import type { CommandResult } from './child-processes.js';
-import type { Devnet, DevnetProgram } from './devnet.js';
+import type { Devnet, DevnetProgram } from './devnet-types.js';
 
 /** The route of an event: through the proxy, direct (no_proxy), refused (SSRF), or answered locally. */
 export type EventRoute = 'proxy' | 'direct' | 'blocked' | 'local';

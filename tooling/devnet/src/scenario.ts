@@ -6,7 +6,7 @@
  */
 import { createRouter } from '@homeserver/outbound-http';
 import type { CommandResult } from './child-processes.js';
-import type { Devnet } from './devnet.js';
+import type { Devnet } from './devnet-types.js';
 import { errorCode } from './errors.js';
 import { findLeaks, guardRefusals, proxyEvidence } from './evidence.js';
 import type {
