@@ -11,12 +11,12 @@ const code = (fn: () => unknown): string | undefined => {
 	return undefined;
 };
 
-test('a PDU is stored as compact JSON and keeps its event_id for per-PDU results', (t) => {
+test('a PDU is stored as canonical JSON and keeps its event_id for per-PDU results', (t) => {
 	const item = parsePdu({ type: 'm.room.message', room_id: '!r:x', event_id: '$a', content: { n: 1 } });
 	t.deepEqual(item, {
 		kind: 'pdu',
 		eventId: '$a',
-		json: '{"type":"m.room.message","room_id":"!r:x","event_id":"$a","content":{"n":1}}',
+		json: '{"content":{"n":1},"event_id":"$a","room_id":"!r:x","type":"m.room.message"}',
 	});
 	t.is(parsePdu({ type: 't', room_id: '!r:x' }).eventId, null);
 });
@@ -57,7 +57,7 @@ test('a PDU over 65536 bytes is refused with ERR_ITEM_TOO_LARGE', (t) => {
 
 test('an EDU is reduced to edu_type and content', (t) => {
 	const item = parseEdu({ edu_type: 'm.typing', content: { typing: true }, origin: 'x', destination: 'y' });
-	t.is(item.json, '{"edu_type":"m.typing","content":{"typing":true}}');
+	t.is(item.json, '{"content":{"typing":true},"edu_type":"m.typing"}');
 	t.is(
 		code(() => parseEdu({ edu_type: 'm.typing' })),
 		'ERR_INVALID_ITEM',

@@ -1,8 +1,10 @@
 /**
  * Validation of what is enqueued, so that nothing stored can poison a transaction later: PDUs and EDUs must
  * be JSON objects the federation signer accepts (canonical JSON: integers only, within ±(2^53−1)), within
- * size limits; EDUs are reduced to `{edu_type, content}` as they travel.
+ * size limits; EDUs are reduced to `{edu_type, content}` as they travel. Items are stored as canonical JSON,
+ * which is what the federation client sends, so a stored transaction body is the exact bytes on the wire.
  */
+import { canonicalJson, CanonicalJsonError } from '@homeserver/federation';
 import { FederationSenderError } from '../errors.js';
 import type { NewItem } from './types.js';
 
@@ -39,7 +41,13 @@ function assertCanonical(value: unknown, path: string, depth: number): void {
 
 function serialise(value: JsonObject, what: string, limit: number): string {
 	assertCanonical(value, what, 0);
-	const json = JSON.stringify(value);
+	let json: string;
+	try {
+		json = canonicalJson(value);
+	} catch (error) {
+		if (!(error instanceof CanonicalJsonError)) throw error;
+		throw new FederationSenderError('ERR_INVALID_ITEM', `${what}: ${error.message}`, { cause: error });
+	}
 	const bytes = Buffer.byteLength(json);
 	if (bytes > limit) {
 		throw new FederationSenderError('ERR_ITEM_TOO_LARGE', `${what} is ${bytes} bytes, more than ${limit}`);

@@ -4,8 +4,10 @@
  */
 
 /**
- * `{"origin":…,"origin_server_ts":…,"pdus":[…],"edus":[…]}`; `edus` is omitted when empty, as Synapse does.
- * `pdus` and `edus` are JSON texts, placed verbatim.
+ * `{"edus":[…],"origin":…,"origin_server_ts":…,"pdus":[…]}`: canonical JSON (keys in code-point order, no
+ * whitespace) when the items are canonical JSON, as `parsePdu`/`parseEdu` store them. The federation client sends
+ * `canonicalJson(JSON.parse(body))`, which is then this very text: retries of a txnId carry identical bytes.
+ * `edus` is omitted when empty, as Synapse does. `pdus` and `edus` are JSON texts, placed verbatim.
  */
 export function buildTransactionBody(
 	origin: string,
@@ -13,10 +15,9 @@ export function buildTransactionBody(
 	pdus: readonly string[],
 	edus: readonly string[],
 ): string {
-	const head = `{"origin":${JSON.stringify(origin)},"origin_server_ts":${Math.trunc(originServerTs)}`;
-	const pduPart = `,"pdus":[${pdus.join(',')}]`;
-	const eduPart = edus.length > 0 ? `,"edus":[${edus.join(',')}]` : '';
-	return `${head}${pduPart}${eduPart}}`;
+	const eduPart = edus.length > 0 ? `"edus":[${edus.join(',')}],` : '';
+	const head = `"origin":${JSON.stringify(origin)},"origin_server_ts":${Math.trunc(originServerTs)}`;
+	return `{${eduPart}${head},"pdus":[${pdus.join(',')}]}`;
 }
 
 /**
