@@ -6,6 +6,7 @@ import { get as httpGet } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { ProxyAgent } from 'proxy-agent';
+import { describeError } from '../lib/load.js';
 import { proxyUrl, readNodeResponse } from './contender.js';
 import type { ContenderSetup, HttpContender } from './contender.js';
 
@@ -33,4 +34,24 @@ export function proxyAgentContender(setup: ContenderSetup, keepAlive = true): Ht
 			return Promise.resolve();
 		},
 	};
+}
+
+/**
+ * Whether proxy-agent with keep-alive gets plain-http requests through: four sequential GETs on one agent. Returns
+ * a note when some fail (then http is measured with keep-alive off, which works).
+ */
+export async function proxyAgentHttpKeepAlive(
+	setup: ContenderSetup,
+	url: string,
+): Promise<string | undefined> {
+	const c = proxyAgentContender(setup, true);
+	const failures: string[] = [];
+	for (let i = 0; i < 4; i++) await c.get(url).catch((e: unknown) => failures.push(describeError(e)));
+	await c.close();
+	if (failures.length === 0) return undefined;
+	return (
+		`proxy-agent with \`keepAlive: true\`: ${failures.length} of 4 sequential plain-http GETs failed (${failures[0]}): ` +
+		'on a reused socket it sends the request line in origin-form (`GET /1k`, no `Proxy-Authorization`) and Squid ' +
+		'answers 400. Its plain-http figures below are with `keepAlive: false` (a new connection per request).'
+	);
 }

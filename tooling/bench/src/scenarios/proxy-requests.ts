@@ -10,7 +10,7 @@ import { fmtNumber, fmtRatio, fmtRate, median, ratio, spread } from '../lib/stat
 import type { Scenario, ScenarioReport, Table, TargetResult } from '../lib/scenario.js';
 import type { ContenderSetup, HttpContender } from '../contenders/contender.js';
 import { undiciContender } from '../contenders/undici-proxy-agent.js';
-import { proxyAgentContender } from '../contenders/proxy-agent.js';
+import { proxyAgentContender, proxyAgentHttpKeepAlive } from '../contenders/proxy-agent.js';
 import { gotHpagentContender } from '../contenders/got-hpagent.js';
 import { rawNodeContender } from '../contenders/raw-node.js';
 import { oursContender } from '../contenders/ours.js';
@@ -37,23 +37,6 @@ const MODES: readonly Mode[] = [
 	{ scheme: 'http', concurrency: 16 },
 ];
 const modeName = (m: Mode): string => `${m.scheme} c${m.concurrency}`;
-
-/**
- * Whether proxy-agent with keep-alive gets plain-http requests through: four sequential GETs on one agent. Returns
- * a note when some fail (then http is measured with keep-alive off, which works).
- */
-async function proxyAgentHttpKeepAlive(setup: ContenderSetup, url: string): Promise<string | undefined> {
-	const c = proxyAgentContender(setup, true);
-	const failures: string[] = [];
-	for (let i = 0; i < 4; i++) await c.get(url).catch((e: unknown) => failures.push(describeError(e)));
-	await c.close();
-	if (failures.length === 0) return undefined;
-	return (
-		`proxy-agent with \`keepAlive: true\`: ${failures.length} of 4 sequential plain-http GETs failed (${failures[0]}): ` +
-		'on a reused socket it sends the request line in origin-form (`GET /1k`, no `Proxy-Authorization`) and Squid ' +
-		'answers 400. Its plain-http figures below are with `keepAlive: false` (a new connection per request).'
-	);
-}
 
 function build(
 	name: string,
