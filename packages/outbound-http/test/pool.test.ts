@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import type { Agent } from 'node:http';
+import type { LookupFunction } from 'node:net';
+import { loopbackLookup } from '@homeserver/testkit';
 import { OutboundHttpError } from '../src/index.js';
-import { ALLOW_LOOPBACK, configFrom } from './helpers/setup.js';
-import { client, destinations, forwardProxy, named } from './helpers/fixtures.js';
+import { ALLOW_LOOPBACK, HOSTS, configFrom } from './helpers/setup.js';
+import { client, destinations, forwardProxy, named, tlsForwardProxy } from './helpers/fixtures.js';
 
 test('many https requests to one destination share one CONNECT tunnel (keep-alive)', async (t) => {
 	const proxy = await forwardProxy(t);
@@ -17,6 +19,19 @@ test('many https requests to one destination share one CONNECT tunnel (keep-aliv
 	t.is(proxy.connects, 1);
 	t.is(https.connections, 1);
 	t.is(https.requests.length, 8);
+});
+
+test('tunnels through an https proxy (TLS-in-TLS) are kept alive and reused too', async (t) => {
+	const proxy = await tlsForwardProxy(t);
+	const { https } = await destinations(t);
+	const stack = await client(t, configFrom({ https_proxy: proxy.url.replace('127.0.0.1', 'proxy.test') }));
+	for (let index = 0; index < 4; index++)
+		await stack
+			.client('push')
+			.get(`${named(https)}/${index}`)
+			.text();
+	t.is(proxy.connects, 1);
+	t.is(https.connections, 1);
 });
 
 test('plain-http requests to different destinations share one keep-alive connection to the proxy', async (t) => {
@@ -59,6 +74,29 @@ test('idle sockets expire, so per-destination pool state does not accumulate', a
 		await sleep(50);
 	t.deepEqual(Object.keys(agent?.freeSockets ?? {}), []);
 	t.deepEqual(Object.keys(agent?.sockets ?? {}), []);
+});
+
+test('the keep-alive idle limit does not apply while a socket is still connecting', async (t) => {
+	const { http, https } = await destinations(t);
+	const fast = loopbackLookup(HOSTS);
+	const slow = ((hostname: string, options: object, callback: (...args: unknown[]) => void) => {
+		setTimeout(() => fast(hostname, options, callback), 300);
+	}) as unknown as LookupFunction;
+	const stack = await client(t, configFrom({}, ALLOW_LOOPBACK), { lookup: slow, pool: { idleSocketMs: 50 } });
+	t.is(
+		await stack
+			.client('push')
+			.get(`${named(http)}/`)
+			.text(),
+		'ok',
+	);
+	t.is(
+		await stack
+			.client('push')
+			.get(`${named(https)}/`)
+			.text(),
+		'ok',
+	);
 });
 
 test('close() destroys the agents; later requests fail with ERR_CLIENT_CLOSED', async (t) => {

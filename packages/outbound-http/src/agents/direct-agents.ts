@@ -1,9 +1,10 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { IpPolicyMatcher } from '../route/ip-policy-matcher.js';
 import { guardedLookup } from './guarded-lookup.js';
 import { agentOptions } from './pool-options.js';
+import { PooledHttpAgent, PooledHttpsAgent } from './pooled-agents.js';
 import type { PoolOptions } from './pool-options.js';
 
 /** The agents of direct connections for one IP policy. */
@@ -25,5 +26,5 @@ export function createDirectAgents(
 ): DirectAgents {
 	const effective = policy === null ? lookup : guardedLookup(policy, lookup);
 	const options = effective === undefined ? agentOptions(pool) : { ...agentOptions(pool), lookup: effective };
-	return { http: new HttpAgent(options), https: new HttpsAgent(options) };
+	return { http: new PooledHttpAgent(options), https: new PooledHttpsAgent(options) };
 }

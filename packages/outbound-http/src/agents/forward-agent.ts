@@ -7,6 +7,7 @@ import { hostPort } from '../route/route-target.js';
 import { connectToProxy } from './proxy-connection.js';
 import type { ProxyTarget } from './proxy-connection.js';
 import { agentOptions } from './pool-options.js';
+import { PooledHttpAgent } from './pooled-agents.js';
 import type { PoolOptions } from './pool-options.js';
 
 /** Settings of a {@link ForwardAgent}. */
@@ -28,7 +29,7 @@ const POOL_NAME = 'forward-proxy';
  * CONNECT, and all destinations share one keep-alive pool to the proxy. `Proxy-Authorization` is set on the
  * outgoing request only (the caller's header object is not touched), so it never reaches a destination.
  */
-export class ForwardAgent extends HttpAgent {
+export class ForwardAgent extends PooledHttpAgent {
 	/** The proxy this agent forwards through. */
 	readonly proxyTarget: ProxyTarget;
 	readonly #timeoutMs: number;

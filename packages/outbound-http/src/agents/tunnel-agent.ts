@@ -1,4 +1,3 @@
-import { Agent as HttpsAgent } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -10,6 +9,7 @@ import { connectHandshake } from './connect-handshake.js';
 import { connectToProxy } from './proxy-connection.js';
 import type { ProxyTarget } from './proxy-connection.js';
 import { agentOptions } from './pool-options.js';
+import { PooledHttpsAgent } from './pooled-agents.js';
 import type { PoolOptions } from './pool-options.js';
 
 /** Settings of a {@link TunnelAgent}. */
@@ -33,7 +33,7 @@ type Callback = (error: Error | null, socket: Duplex) => void;
  * reply share one deadline, the TLS handshake with the destination has its own. An `https://` proxy gives
  * TLS-in-TLS.
  */
-export class TunnelAgent extends HttpsAgent {
+export class TunnelAgent extends PooledHttpsAgent {
 	/** The proxy this agent tunnels through. */
 	readonly proxyTarget: ProxyTarget;
 	readonly #timeoutMs: number;
@@ -89,7 +89,8 @@ export class TunnelAgent extends HttpsAgent {
 			clearTimeout(timer);
 			timer = setTimeout(expire, this.#secureConnectTimeoutMs);
 			const tunnel = pending.socket;
-			// https.Agent#createConnection is tls.connect with its session cache; it may throw on bad options.
+			// https.Agent#createConnection is tls.connect with its session cache (the pooled base drops the idle
+			// `timeout`); it may throw on bad options.
 			const secure = super.createConnection({ ...options, socket: tunnel } as RequestOptions) as TLSSocket;
 			current = secure;
 			secure.once('close', () => tunnel.destroy());
