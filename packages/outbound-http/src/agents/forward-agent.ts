@@ -48,12 +48,12 @@ export class ForwardAgent extends PooledHttpAgent {
 	addRequest(request: ClientRequest, options: ClientRequestArgs): void {
 		if ((request as unknown as { _header: unknown })._header) {
 			// Headers already serialised (an `Expect` header does that): the request line can no longer be rewritten.
-			request.destroy(
-				new OutboundHttpError(
-					'ERR_REQUEST_FAILED',
-					'a request whose headers were sent early (Expect) cannot be forwarded through the http proxy',
-				),
+			// Fail it the way Node's own agent reports a socket that could not be created.
+			const error = new OutboundHttpError(
+				'ERR_REQUEST_FAILED',
+				'a request whose headers were sent early (Expect) cannot be forwarded through the http proxy',
 			);
+			(request as unknown as { onSocket: (socket: undefined, error: Error) => void }).onSocket(undefined, error);
 			return;
 		}
 		const host = (options.host ?? options.hostname ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
