@@ -32,11 +32,13 @@ export { parsePduResults } from './worker/deliver-transaction.js';
 export type { SendTransaction, SendResult, WorkerEventMap } from './worker/types.js';
 export {
 	createFederationTransport,
-	createResolverStack,
+	createResolutionExplainer,
 	type FederationTransport,
 	type FederationTransportOptions,
+	type ResolutionExplainer,
 } from './transport/federation-transport.js';
+export { sendTransactionVia, type SendLimits } from './transport/send-transaction.js';
 export { createSenderMetrics, type SenderMetrics } from './observability/sender-metrics.js';
 export { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 export { runCli, USAGE } from './cli/main.js';
-export type { CliIo, Transport, ResolverStack } from './cli/io.js';
+export type { CliIo, Transport } from './cli/io.js';

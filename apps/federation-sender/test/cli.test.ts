@@ -163,10 +163,31 @@ test('resolve shows the candidate, its TLS names and the proxy route, without to
 		route: { route: 'proxy', mode: 'tunnel', connect: '127.0.0.1:3128' },
 	});
 	t.notRegex(result.stdout, /secret/);
+	t.is(json.wellKnownRoute, null, 'an explicit port means no .well-known');
+	t.is(json.error, null);
 	const human = await h.cli(['resolve', '127.0.0.1:8448', '--config', h.configPath]);
-	t.regex(human.stdout, /candidate 1: 127\.0\.0\.1:8448 \(ip-literal\)/);
-	t.regex(human.stdout, /SNI: none \(IP address\)/);
+	t.is(human.code, 0, human.stderr);
+	t.regex(human.stdout, /^Resolving "127\.0\.0\.1:8448":\n {2}1\. .*IPv4 literal/);
+	t.regex(human.stdout, /1\. connect to 127\.0\.0\.1:8448; TLS name 127\.0\.0\.1 \(IP, no SNI\)/);
+	t.regex(human.stdout, /route: blocked: IP literal 127\.0\.0\.1 is in ip_range_blacklist/);
 	t.notRegex(human.stdout, /secret/);
+});
+
+test('resolve of a name that cannot be resolved shows the steps taken, then fails with the code', async (t) => {
+	const h = cliHarness(t);
+	const result = await h.cli(['resolve', 'remote.test', '--config', h.configPath]);
+	t.is(result.code, 1);
+	t.regex(result.stdout, /\.well-known https:\/\/remote\.test\/\.well-known\/matrix\/server: /);
+	t.regex(result.stdout, /SRV lookup of _matrix-fed\._tcp\.remote\.test failed/);
+	t.regex(result.stdout, /\.well-known request: direct to remote\.test:443/);
+	t.regex(result.stderr, /^ERR_FEDERATION_RESOLUTION: cannot resolve "remote\.test"/);
+	const json = await h.cli(['resolve', 'remote.test', '--config', h.configPath, '--json']);
+	t.is(json.code, 1);
+	t.like(JSON.parse(json.stdout), {
+		serverName: 'remote.test',
+		candidates: [],
+		error: { code: 'ERR_FEDERATION_RESOLUTION' },
+	});
 });
 
 test('resolve of an invalid server name is ERR_INVALID_DESTINATION', async (t) => {

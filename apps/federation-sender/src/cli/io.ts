@@ -3,10 +3,9 @@
  * streams, stdin, configuration loading, signals and the transport. `processIo()` is the real thing.
  */
 import { loadConfigFromProcess, type Config } from '@homeserver/config';
-import type { ServerResolver } from '@homeserver/federation';
-import type { OutboundHttp } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { createLogger } from '../observability/logger.js';
+import type { ResolutionExplainer } from '../transport/federation-transport.js';
 import type { SendTransaction } from '../worker/types.js';
 
 /** A transport for `run`, and what to close when the worker has stopped. */
@@ -30,20 +29,14 @@ export interface CliIo {
 	forceExit(code: number): void;
 	/** Builds the signed federation transport for `run`. */
 	createTransport(config: Config, logger: Logger): Promise<Transport>;
-	/** Builds the outbound stack and server-name resolver for `resolve`. */
-	createResolverStack(config: Config, logger: Logger): ResolverStack;
-}
-
-/** What `resolve` needs: route decisions and the resolver. */
-export interface ResolverStack {
-	readonly http: Pick<OutboundHttp, 'route' | 'close'>;
-	readonly resolver: Pick<ServerResolver, 'resolve'>;
+	/** Builds what `resolve` uses: the resolver and router of `run`, explaining a server name. */
+	createExplainer(config: Config, logger: Logger): ResolutionExplainer;
 }
 
 /** The real process: stdout/stderr, stdin, `loadConfigFromProcess`, process signals, the federation stack. */
 export function processIo(
 	createTransport: CliIo['createTransport'],
-	createResolverStack: CliIo['createResolverStack'],
+	createExplainer: CliIo['createExplainer'],
 ): CliIo {
 	return {
 		stdout: process.stdout,
@@ -66,6 +59,6 @@ export function processIo(
 		createLogger: () => createLogger(),
 		forceExit: (code) => process.exit(code),
 		createTransport,
-		createResolverStack,
+		createExplainer,
 	};
 }

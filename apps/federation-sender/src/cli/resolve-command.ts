@@ -1,12 +1,12 @@
 /**
- * `federation-sender resolve <server_name> --config FILE [--json]`: how a destination is reached: the spec's
- * resolution steps as the federation package took them (`.well-known`, SRV, port 8448), each candidate in the
- * order it is tried, and the route the connection takes (through the proxy or direct), with the same
- * configuration and outbound stack as `run`.
+ * `federation-sender resolve <server_name> --config FILE [--json]`: how a destination is reached, with the same
+ * configuration, outbound stack and resolver as `run`: the spec's resolution steps (`.well-known`, SRV, port
+ * 8448), the route of the `.well-known` fetch, and each candidate in the order it is tried with its TLS names and
+ * route (through the proxy, direct, or blocked). The report is `@homeserver/federation`'s; a failed resolution
+ * is reported too, then exits 1 with `code: message` on stderr.
  */
 import { parseArgs } from 'node:util';
-import { formatHostPort } from '@homeserver/federation';
-import { routeDecisionToJson } from '@homeserver/outbound-http';
+import { formatResolutionReport } from '@homeserver/federation';
 import { FederationSenderError } from '../errors.js';
 import { normaliseDestination } from '../outbox/destination.js';
 import type { CliIo } from './io.js';
@@ -23,33 +23,14 @@ export async function resolveCommand(args: string[], io: CliIo): Promise<number>
 		throw new FederationSenderError('ERR_USAGE', 'give exactly one <server_name>');
 	const serverName = normaliseDestination(positionals[0] ?? '');
 	const config = io.loadConfig(values.config);
-	const { http, resolver } = io.createResolverStack(config, io.createLogger());
+	const explainer = io.createExplainer(config, io.createLogger());
 	try {
-		const candidates = await resolver.resolve(serverName);
-		const rows = candidates.map((candidate) => {
-			const url = `https://${formatHostPort(candidate.host, candidate.port)}/_matrix/federation/v1/send/`;
-			return { ...candidate, route: routeDecisionToJson(http.route(url, 'federation')) };
-		});
-		if (values.json) {
-			io.stdout.write(`${JSON.stringify({ serverName, candidates: rows }, null, 2)}\n`);
-			return 0;
-		}
-		const lines = [`${serverName}:`];
-		rows.forEach((row, index) => {
-			lines.push(`  candidate ${index + 1}: ${formatHostPort(row.host, row.port)} (${row.source})`);
-			lines.push(
-				`    Host: ${row.hostHeader}; TLS name: ${row.serverName}; SNI: ${row.sni ?? 'none (IP address)'}`,
-			);
-			const via =
-				row.route.route === 'proxy'
-					? `proxy ${row.route.proxy ?? ''} (${row.route.mode ?? ''})`
-					: row.route.route;
-			lines.push(`    route: ${via}, connect ${row.route.connect ?? '-'} (${row.route.reason})`);
-			for (const step of row.steps) lines.push(`    - ${step}`);
-		});
-		io.stdout.write(`${lines.join('\n')}\n`);
-		return 0;
+		const report = await explainer.explain(serverName);
+		io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatResolutionReport(report));
+		if (report.error === null) return 0;
+		io.stderr.write(`${report.error.code}: ${report.error.message}\n`);
+		return 1;
 	} finally {
-		http.close();
+		explainer.close();
 	}
 }

@@ -1,22 +1,25 @@
 /**
  * The real transport of `run`, built from the configuration: the outbound HTTP stack (proxy routing, IP policy,
- * timeouts, pooled connections and CONNECT tunnels), the server-name resolver (its `.well-known` fetched through
- * that stack) and the signing key from `signing_key_path`.
+ * timeouts, pooled connections and CONNECT tunnels), the federation client of `@homeserver/federation` on top of
+ * it (resolution, signing, candidates) and the signing key from `signing_key_path`. `resolve` uses the same
+ * outbound stack and resolver, without a key.
  */
 import type { LookupFunction } from 'node:net';
 import type { Config } from '@homeserver/config';
 import {
+	createFederationClient,
 	createServerResolver,
+	createWellKnownFetcher,
+	explainResolution,
 	readSigningKeyFile,
-	type ServerResolver,
-	type SrvDns,
-	type WellKnownFetcher,
 } from '@homeserver/federation';
-import { createOutboundHttp, type OutboundHttp, type OutboundHttpOptions } from '@homeserver/outbound-http';
+import type { FederationClient, ResolutionReport, SrvDns } from '@homeserver/federation';
+import { createOutboundHttp } from '@homeserver/outbound-http';
+import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { FederationSenderError } from '../errors.js';
 import type { SendTransaction } from '../worker/types.js';
-import { signedPut } from './signed-put.js';
+import { sendTransactionVia } from './send-transaction.js';
 
 /** Options of {@link createFederationTransport}; tests inject name resolution that maps to loopback. */
 export interface FederationTransportOptions {
@@ -26,49 +29,54 @@ export interface FederationTransportOptions {
 	readonly dns?: SrvDns;
 	/** More options of the outbound stack (timeouts, extra CAs...). */
 	readonly outbound?: Omit<OutboundHttpOptions, 'logger' | 'lookup'>;
-	/** Time to wait for a response (default 60 s, as Synapse). */
-	readonly responseTimeoutMs?: number;
+	/** Deadline of one attempt to send a transaction (default 60 s, as Synapse). */
+	readonly timeoutMs?: number;
 }
 
 /** The transport and what it is made of. */
 export interface FederationTransport {
 	readonly send: SendTransaction;
+	readonly client: FederationClient;
 	readonly http: OutboundHttp;
-	readonly resolver: ServerResolver;
-	/** Closes every pooled connection and tunnel. */
+	/** Closes every pooled connection and tunnel (abandoned requests end here). */
 	close(): Promise<void>;
+}
+
+/** How `resolve` explains a server name; close it when done. */
+export interface ResolutionExplainer {
+	explain(serverName: string): Promise<ResolutionReport>;
+	close(): void;
 }
 
 /** Largest transaction answer read (`{"pdus": {...}}` for at most 50 PDUs). */
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
-/**
- * The outbound stack and a resolver whose `.well-known` requests go through it (purpose `federation`), as
- * `run` uses them; `resolve` uses this alone (it needs no signing key).
- */
-export function createResolverStack(
-	config: Config,
-	logger: Logger,
-	options: FederationTransportOptions = {},
-): { http: OutboundHttp; resolver: ServerResolver } {
-	const http = createOutboundHttp(config, {
+function createOutbound(config: Config, logger: Logger, options: FederationTransportOptions): OutboundHttp {
+	return createOutboundHttp(config, {
 		...options.outbound,
 		logger,
 		...(options.lookup === undefined ? {} : { lookup: options.lookup }),
 	});
-	const fetchWellKnown: WellKnownFetcher = async (serverName, { maxBytes }) => {
-		const response = await http.client('federation')(`https://${serverName}/.well-known/matrix/server`, {
-			context: { maxBytes },
-			throwHttpErrors: false,
-			responseType: 'buffer',
-		});
-		return { status: response.statusCode, headers: response.headers, body: response.rawBody };
-	};
+}
+
+/**
+ * What `resolve` runs: the resolver of `run` (its `.well-known` fetched through the outbound stack, purpose
+ * `federation`) and `explainResolution` on it. Needs no signing key.
+ */
+export function createResolutionExplainer(
+	config: Config,
+	logger: Logger,
+	options: FederationTransportOptions = {},
+): ResolutionExplainer {
+	const outbound = createOutbound(config, logger, options);
 	const resolver = createServerResolver({
-		fetchWellKnown,
+		fetchWellKnown: createWellKnownFetcher(outbound),
 		...(options.dns === undefined ? {} : { dns: options.dns }),
 	});
-	return { http, resolver };
+	return {
+		explain: (serverName) => explainResolution({ resolver, outbound }, serverName),
+		close: () => outbound.close(),
+	};
 }
 
 /** Reads the signing key and builds the transport. Throws `ERR_SIGNING_KEY_MISSING` without a usable key. */
@@ -83,9 +91,9 @@ export async function createFederationTransport(
 			'signing_key_path is not set: federation transactions must be signed with the server key',
 		);
 	}
-	let key;
+	let signingKey;
 	try {
-		key = await readSigningKeyFile(config.signingKeyPath);
+		signingKey = await readSigningKeyFile(config.signingKeyPath);
 	} catch (error) {
 		throw new FederationSenderError(
 			'ERR_SIGNING_KEY_MISSING',
@@ -93,21 +101,25 @@ export async function createFederationTransport(
 			{ cause: error },
 		);
 	}
-	logger.info({ key: key.keyId }, 'signing key loaded');
-	const { http, resolver } = createResolverStack(config, logger, options);
-	const context = {
-		http,
-		resolver,
-		origin: config.serverName,
-		key,
-		responseTimeoutMs: options.responseTimeoutMs ?? 60_000,
+	logger.info({ key: signingKey.keyId }, 'signing key loaded');
+	const http = createOutbound(config, logger, options);
+	const client = createFederationClient({
+		config,
+		outbound: http,
+		signingKey,
+		logger,
+		...(options.dns === undefined ? {} : { dns: options.dns }),
+	});
+	const send = sendTransactionVia(client, {
+		timeoutMs: options.timeoutMs ?? 60_000,
 		maxResponseBytes: MAX_RESPONSE_BYTES,
-	};
+	});
 	return {
-		send: (destination, txnId, body, { signal }) => signedPut(context, destination, txnId, body, signal),
+		send,
+		client,
 		http,
-		resolver,
 		close: () => {
+			client.close();
 			http.close();
 			return Promise.resolve();
 		},

@@ -11,7 +11,7 @@ import type { ExecutionContext } from 'ava';
 import { pino } from 'pino';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
-import { createResolverStack } from '../../src/transport/federation-transport.js';
+import { createResolutionExplainer } from '../../src/transport/federation-transport.js';
 import { FakeRemote } from './fake-remote.js';
 import { tempDir } from './temp-dir.js';
 
@@ -74,8 +74,8 @@ ${yamlExtra}`,
 				throw new Error(`forceExit(${code})`);
 			},
 			createTransport: () => Promise.resolve({ send: remote.send, close: () => Promise.resolve() }),
-			createResolverStack: (config, logger) =>
-				createResolverStack(config, logger, { lookup: noLookup, dns: noDns }),
+			createExplainer: (config, logger) =>
+				createResolutionExplainer(config, logger, { lookup: noLookup, dns: noDns }),
 		};
 		const code = await runCli(argv, io);
 		return { code, stdout, stderr };
