@@ -20,6 +20,8 @@ export interface ForwardAgentOptions {
 
 type Callback = (error: Error | null, socket: Duplex) => void;
 
+const ignore = (): void => undefined;
+
 /** The pool key of every forward request: they all share one keep-alive pool to the proxy. */
 const POOL_NAME = 'forward-proxy';
 
@@ -53,7 +55,10 @@ export class ForwardAgent extends PooledHttpAgent {
 				'ERR_REQUEST_FAILED',
 				'a request whose headers were sent early (Expect) cannot be forwarded through the http proxy',
 			);
-			(request as unknown as { onSocket: (socket: undefined, error: Error) => void }).onSocket(undefined, error);
+			(request as unknown as { onSocket: (socket: undefined, error: Error) => void }).onSocket(
+				undefined,
+				error,
+			);
 			return;
 		}
 		const host = (options.host ?? options.hostname ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
@@ -77,7 +82,7 @@ export class ForwardAgent extends PooledHttpAgent {
 			settled = true;
 			clearTimeout(timer);
 			if (error !== null || pending === undefined) {
-				pending?.socket.destroy();
+				pending?.socket.on('error', ignore).destroy();
 				callback(error ?? new Error('no socket'), undefined as unknown as Duplex);
 				return;
 			}

@@ -25,6 +25,8 @@ export interface TunnelAgentOptions {
 
 type Callback = (error: Error | null, socket: Duplex) => void;
 
+const ignore = (): void => undefined;
+
 /**
  * An `https.Agent` whose sockets are TLS sessions with the destination inside a CONNECT tunnel through the proxy
  * (DESIGN.md 3.6). Pooled per destination by Node's agent (host, port, TLS options, SNI): one tunnel carries many
@@ -62,7 +64,8 @@ export class TunnelAgent extends PooledHttpsAgent {
 			settled = true;
 			clearTimeout(timer);
 			if (error !== null || socket === undefined) {
-				current?.destroy();
+				// A late error from a socket we are discarding must not become an unhandled 'error' event.
+				current?.on('error', ignore).destroy();
 				callback(error ?? new Error('no socket'), undefined as unknown as Duplex);
 				return;
 			}
