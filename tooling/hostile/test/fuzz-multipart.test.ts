@@ -10,6 +10,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { RUNS } from './helpers/fuzz-runs.js';
 import { chunk, hostileAnswer, validAnswer } from './helpers/multipart-bodies.js';
+import { within } from './helpers/within.js';
 
 /** Runs the push parser over chunks; returns its events, or the typed error it threw. */
 function parse(
@@ -70,15 +71,6 @@ test('hostile answers in any chunking end in a typed error or a bounded result, 
 	t.log(`${refused} of ${RUNS.multipartGarbage} hostile answers refused with ERR_MULTIPART_INVALID`);
 	t.true(refused > 0);
 });
-
-/** Rejects when `promise` has not settled within `ms`: a hang is a failure, not a slow test. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-	let timer: NodeJS.Timeout | undefined;
-	const deadline = new Promise<never>((_resolve, reject) => {
-		timer = setTimeout(() => reject(new Error(`hang: ${what} did not settle within ${ms} ms`)), ms);
-	});
-	return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 async function readAll(stream: Readable): Promise<Buffer> {
 	const parts: Buffer[] = [];

@@ -1,7 +1,8 @@
 /**
  * A CONNECT proxy on loopback whose behaviour a test switches at any time: tunnel (to a mapped loopback port, so a
- * name on port 443 or 8448 can reach a test server), refuse with a status, stall after its 200, or cut the tunnel
- * after N bytes from the destination. Basic auth with the suite's credentials. It never connects beyond 127.0.0.1.
+ * name on port 443 or 8448 can reach a test server), refuse with a status, never answer, stall after its 200, close
+ * right after it, or cut the tunnel after N bytes from the destination. Basic auth with the suite's credentials.
+ * It never connects beyond 127.0.0.1.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
@@ -13,7 +14,9 @@ import { PROXY_PASSWORD, PROXY_USER } from './secrets.js';
 export type FaultBehaviour =
 	| { readonly kind: 'tunnel' }
 	| { readonly kind: 'status'; readonly status: number }
+	| { readonly kind: 'silent' }
 	| { readonly kind: 'stall' }
+	| { readonly kind: 'close-after-200' }
 	| { readonly kind: 'cut'; readonly afterBytes: number };
 
 /** One CONNECT the proxy received. */
@@ -81,8 +84,10 @@ export async function startFaultProxy(): Promise<FaultProxy> {
 		}
 		log.push({ target, authorized, behaviour: behaviour.kind });
 		if (behaviour.kind === 'status') return answer(socket, behaviour.status, 'Refused By Test');
-		if (behaviour.kind === 'stall') {
+		if (behaviour.kind === 'silent') return;
+		if (behaviour.kind === 'stall' || behaviour.kind === 'close-after-200') {
 			socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
+			if (behaviour.kind === 'close-after-200') socket.end();
 			return;
 		}
 		const upstream = connect({ host: '127.0.0.1', port: port ?? 0 });
