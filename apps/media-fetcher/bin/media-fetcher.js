@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The installed `media-fetcher` command: a committed, executable entry point (tsc output carries no exec bit).
+await import('../dist/cli.js');
