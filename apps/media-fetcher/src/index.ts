@@ -53,13 +53,16 @@ export { parseDownloadRequest } from './serve/routes.js';
 export type { DownloadRequest } from './serve/routes.js';
 export { closeServer, listen, metricsHandler, portOf } from './serve/servers.js';
 export { createFederationMediaSource, MULTIPART_OVERHEAD_BYTES } from './remote/federation-media-source.js';
-export type { FederationMediaSourceOptions } from './remote/federation-media-source.js';
+export type {
+	FederationMediaSourceOptions,
+	ResolverMediaSourceOptions,
+} from './remote/federation-media-source.js';
 export { createRemoteSourceFromConfig } from './remote/from-config.js';
 export type { RemoteSource, RemoteSourceOptions } from './remote/from-config.js';
 export { toMediaError } from './remote/map-error.js';
-export { isUnknownEndpoint, parseRemoteErrorBody } from './remote/remote-error-body.js';
-export type { RemoteErrorBody } from './remote/remote-error-body.js';
-export type { SignedGetContext } from './remote/signed-get.js';
+export { isUnknownEndpoint } from './remote/unknown-endpoint.js';
+export { openSigned } from './remote/signed-stream.js';
+export type { SignedStreamOptions } from './remote/signed-stream.js';
 export { openMediaFetcher, startMediaFetcher } from './app.js';
 export type { MediaFetcher, MediaFetcherOptions, RunningMediaFetcher } from './app.js';
 export { runCli, USAGE } from './cli/main.js';

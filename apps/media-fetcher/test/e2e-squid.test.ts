@@ -4,15 +4,19 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServerResolver, createWellKnownFetcher, readSigningKeyFile } from '@homeserver/federation';
 import { generatedBytes } from '@homeserver/testkit';
 import test, { type ExecutionContext } from 'ava';
 import {
+	createFederationMediaSource,
 	isMediaFetcherError,
 	mediaRef,
+	MediaService,
 	type MediaFetcherError,
 	type MediaFetcherErrorCode,
 } from '../src/index.js';
 import { CDN_BYTES, startEnvironment, type Environment } from './helpers/e2e.js';
+import { silentLogger } from './helpers/store.js';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -134,6 +138,34 @@ test.serial(
 	},
 );
 
+test.serial(
+	'a legacy answer that redirects (307) is followed unsigned through Squid with purpose media_redirect',
+	async (t) => {
+		const env = await startEnvironment(t);
+		if (env === undefined) return;
+		env.remote.media.legacyOnly();
+		const location = `http://cdn.test:${env.cdn.port}/media/legacy-redirect`;
+		env.remote.media.addRaw('moved', { status: 307, headers: { location }, body: '', endpoint: 'legacy' });
+		const { media } = await env.service.get(mediaRef(env.serverName, 'moved'));
+		t.like(media, { size: CDN_BYTES.length, contentType: 'text/plain', fileName: 'from-cdn.txt' });
+		t.deepEqual(
+			env.remote.requests.map((request) => [request.path.split('/').slice(0, 4).join('/'), request.status]),
+			[
+				['/_matrix/federation/v1', 404],
+				['/_matrix/media/v3', 307],
+			],
+		);
+		t.deepEqual(
+			env.cdn.requests.map((request) => [request.url, request.headers.authorization]),
+			[['/media/legacy-redirect', undefined]],
+		);
+		const log = await env.squid.readAccessLog({
+			until: (entries) => entries.some((entry) => entry.method === 'GET'),
+		});
+		t.true(log.some((entry) => entry.method === 'GET' && entry.url === location));
+	},
+);
+
 test.serial('a remote 404 M_NOT_FOUND is passed through without trying the legacy endpoint', async (t) => {
 	const env = await startEnvironment(t);
 	if (env === undefined) return;
@@ -191,3 +223,26 @@ test.serial('many concurrent requests for one file make one download through Squ
 	t.true(results.every((result) => result.media.size === 30_000));
 	t.is(results.filter((result) => result.result === 'miss').length, 1);
 });
+
+test.serial(
+	'a source built the earlier way (resolver, origin, key) still signs through the federation client',
+	async (t) => {
+		const env = await startEnvironment(t);
+		if (env === undefined) return;
+		env.remote.media.add('compat', { bytes: 'compat bytes', contentType: 'text/plain' });
+		const source = createFederationMediaSource({
+			http: env.http,
+			resolver: createServerResolver({
+				fetchWellKnown: createWellKnownFetcher(env.http),
+				dns: { resolveSrv: () => Promise.reject(new Error('no SRV lookups in tests')) },
+			}),
+			origin: 'local.test',
+			key: await readSigningKeyFile(join(env.dir, 'signing.key')),
+			logger: silentLogger,
+		});
+		const service = new MediaService({ store: env.store, source, maxBytes: 1000, logger: silentLogger });
+		const { media } = await service.get(mediaRef(env.serverName, 'compat'));
+		t.like(media, { size: 12, contentType: 'text/plain' });
+		t.like(env.remote.requests[0], { authorization: 'valid', origin: 'local.test' });
+	},
+);

@@ -1,35 +1,32 @@
+import { MatrixRemoteError } from '@homeserver/federation';
 import test from 'ava';
-import { isUnknownEndpoint, MediaFetcherError, parseRemoteErrorBody, toMediaError } from '../src/index.js';
+import { isUnknownEndpoint, MediaFetcherError, toMediaError } from '../src/index.js';
 
-const json = (value: unknown) => parseRemoteErrorBody(Buffer.from(JSON.stringify(value)));
+/** The error the federation client throws for an answer with this status and body. */
+const answer = (status: number, body: unknown) =>
+	MatrixRemoteError.fromResponse(status, {}, typeof body === 'string' ? body : JSON.stringify(body));
 
 test('only an endpoint the remote does not know leads to the legacy fallback', (t) => {
 	const unknown = [
-		[404, json({ errcode: 'M_UNRECOGNIZED' })],
-		[405, json({ errcode: 'M_UNRECOGNIZED' })],
-		[400, json({ errcode: 'M_UNRECOGNIZED' })],
-		[404, parseRemoteErrorBody(Buffer.from('<html>Not Found</html>'))],
-		[405, parseRemoteErrorBody(Buffer.alloc(0))],
-		[404, json({ error: 'no errcode' })],
-	] as const;
-	for (const [status, body] of unknown)
-		t.true(isUnknownEndpoint(status, body), `${status} ${JSON.stringify(body)}`);
+		answer(404, { errcode: 'M_UNRECOGNIZED' }),
+		answer(405, { errcode: 'M_UNRECOGNIZED' }),
+		answer(400, { errcode: 'M_UNRECOGNIZED' }),
+		answer(404, '<html>Not Found</html>'),
+		answer(405, ''),
+		answer(404, { error: 'no errcode' }),
+		answer(404, { errcode: 5 }),
+		answer(404, [1, 2]),
+	];
+	for (const error of unknown) t.true(isUnknownEndpoint(error), error.message);
 	const known = [
-		[404, json({ errcode: 'M_NOT_FOUND' })],
-		[400, parseRemoteErrorBody(Buffer.from('bad'))],
-		[500, json({ errcode: 'M_UNRECOGNIZED' })],
-		[502, json({ errcode: 'M_TOO_LARGE' })],
-		[403, json({ errcode: 'M_FORBIDDEN' })],
-		[504, json({ errcode: 'M_NOT_YET_UPLOADED' })],
-	] as const;
-	for (const [status, body] of known)
-		t.false(isUnknownEndpoint(status, body), `${status} ${JSON.stringify(body)}`);
-});
-
-test('remote error bodies are read defensively', (t) => {
-	t.deepEqual(json([1, 2]), { errcode: null, error: null });
-	t.deepEqual(json({ errcode: 5 }), { errcode: null, error: null });
-	t.is(json({ errcode: 'M_X'.repeat(100) }).errcode?.length, 100);
+		answer(404, { errcode: 'M_NOT_FOUND' }),
+		answer(400, 'bad'),
+		answer(500, { errcode: 'M_UNRECOGNIZED' }),
+		answer(502, { errcode: 'M_TOO_LARGE' }),
+		answer(403, { errcode: 'M_FORBIDDEN' }),
+		answer(504, { errcode: 'M_NOT_YET_UPLOADED' }),
+	];
+	for (const error of known) t.false(isUnknownEndpoint(error), error.message);
 });
 
 test('transport errors map to what a client needs to know, keeping the cause', (t) => {

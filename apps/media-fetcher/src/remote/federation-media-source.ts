@@ -1,10 +1,13 @@
 /**
  * The {@link RemoteMediaSource} of a real deployment: `GET /_matrix/federation/v1/media/download/{mediaId}`,
- * signed, its `multipart/mixed` answer parsed as a stream; a `Location` answer fetched unsigned with purpose
- * `media_redirect` (routed and checked hop by hop by the outbound stack); the legacy
+ * signed by the federation client, its `multipart/mixed` answer parsed as a stream; a `Location` answer fetched
+ * unsigned with purpose `media_redirect` (routed and checked hop by hop by the outbound stack); the legacy
  * `/_matrix/media/v3/download/{server}/{mediaId}?allow_remote=false` only when the remote does not know the
- * federation endpoint. Sizes are checked before reading (Content-Length) and while streaming.
+ * federation endpoint. Sizes are capped by the requests (announced Content-Length, then while streaming).
  */
+import { createFederationClient, encodePathSegment, MatrixRemoteError } from '@homeserver/federation';
+import type { FederationClient, ServerResolver, SigningKey } from '@homeserver/federation';
+import type { OutboundHttp } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from '../errors.js';
 import type { MediaRef } from '../media-id.js';
@@ -13,9 +16,8 @@ import { readMultipartAnswer } from '../multipart/read-answer.js';
 import { fetchLocation } from './fetch-location.js';
 import { toMediaError, withMediaErrors } from './map-error.js';
 import { mediaFrom } from './media-from.js';
-import { readSmallBody, refuseAnnouncedOversize } from './open-stream.js';
-import { isUnknownEndpoint, parseRemoteErrorBody } from './remote-error-body.js';
-import { signedGet, type SignedGetContext } from './signed-get.js';
+import { openSigned } from './signed-stream.js';
+import { isUnknownEndpoint } from './unknown-endpoint.js';
 
 /** Room for the multipart framing around the media: preamble, JSON part, part headers. */
 export const MULTIPART_OVERHEAD_BYTES = 96 * 1024;
@@ -23,19 +25,53 @@ export const MULTIPART_OVERHEAD_BYTES = 96 * 1024;
 const DEFAULT_REMOTE_TIMEOUT_MS = 20_000;
 /** Added to `timeout_ms` for the response headers to arrive. */
 const HEADERS_MARGIN_MS = 15_000;
-const ERROR_BODY_LIMIT = 16 * 1024;
+/**
+ * The longest wait for response headers (`timeout_ms` of at most 60 s, plus the margin): the outbound stack's own
+ * response timeout must not be shorter, or it would cut a wait the remote was allowed.
+ */
+export const LONGEST_HEADERS_WAIT_MS = 60_000 + HEADERS_MARGIN_MS;
 
 /** Options of {@link createFederationMediaSource}. */
-export interface FederationMediaSourceOptions extends SignedGetContext {
+export interface FederationMediaSourceOptions {
+	/** Signed federation requests (`createFederationClient` of `@homeserver/federation`). */
+	readonly client: Pick<FederationClient, 'stream'>;
+	/** The outbound stack, for `Location` answers (purpose `media_redirect`). */
+	readonly http: Pick<OutboundHttp, 'client'>;
 	readonly logger: Logger;
 }
 
+/**
+ * The earlier options, from before the federation client: a client is built from them (origin = X-Matrix origin).
+ * @deprecated Give `client` instead; kept while `tooling/hostile` still builds sources this way.
+ */
+export interface ResolverMediaSourceOptions {
+	readonly http: OutboundHttp;
+	readonly resolver: ServerResolver;
+	/** Our `server_name` (the X-Matrix origin). */
+	readonly origin: string;
+	readonly key: SigningKey;
+	readonly logger: Logger;
+}
+
+function clientOptions(
+	options: FederationMediaSourceOptions | ResolverMediaSourceOptions,
+): FederationMediaSourceOptions {
+	if ('client' in options) return options;
+	const { http, resolver, origin, key, logger } = options;
+	const config = { ...http.config, serverName: origin };
+	const client = createFederationClient({ config, outbound: http, signingKey: key, resolver, logger });
+	return { client, http, logger };
+}
+
 /** Builds the federation media source. */
-export function createFederationMediaSource(options: FederationMediaSourceOptions): RemoteMediaSource {
+export function createFederationMediaSource(
+	options: FederationMediaSourceOptions | ResolverMediaSourceOptions,
+): RemoteMediaSource {
+	const resolved = clientOptions(options);
 	return {
 		async fetch(ref: MediaRef, fetchOptions: RemoteFetchOptions): Promise<RemoteMedia> {
 			try {
-				return await fetchMedia(options, ref, fetchOptions);
+				return await fetchMedia(resolved, ref, fetchOptions);
 			} catch (error) {
 				throw toMediaError(error);
 			}
@@ -48,46 +84,48 @@ async function fetchMedia(
 	ref: MediaRef,
 	fetchOptions: RemoteFetchOptions,
 ): Promise<RemoteMedia> {
-	const { maxBytes } = fetchOptions;
+	const { maxBytes, signal } = fetchOptions;
 	const timeoutMs = fetchOptions.timeoutMs ?? DEFAULT_REMOTE_TIMEOUT_MS;
 	const log = options.logger.child({ media: `mxc://${ref.serverName}/${ref.mediaId}` });
-	const path = `/_matrix/federation/v1/media/download/${encodeURIComponent(ref.mediaId)}?timeout_ms=${timeoutMs}`;
-	const answer = await signedGet(options, ref.serverName, path, {
-		maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES,
-		responseTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
-		signal: fetchOptions.signal,
-	});
-	const status = answer.response.statusCode;
-	if (status === 200) {
-		refuseAnnouncedOversize(answer, maxBytes + MULTIPART_OVERHEAD_BYTES);
-		const parsed = await readMultipartAnswer(answer.body, answer.response.headers['content-type']);
-		if (parsed.kind === 'location') {
-			log.debug('federation answer: Location');
-			return fetchLocation(
-				options.http,
-				new URL(parsed.location, answer.url),
-				maxBytes,
-				timeoutMs + HEADERS_MARGIN_MS,
-				fetchOptions.signal,
-			);
-		}
-		log.debug('federation answer: inline media');
-		return {
-			contentType: parsed.headers.get('content-type') ?? null,
-			contentDisposition: parsed.headers.get('content-disposition') ?? null,
-			contentLength: null,
-			body: withMediaErrors(parsed.body),
-		};
-	}
-	const body = parseRemoteErrorBody(await readSmallBody(answer, ERROR_BODY_LIMIT));
-	if (isUnknownEndpoint(status, body)) {
+	const path = `/_matrix/federation/v1/media/download/${encodePathSegment(ref.mediaId)}?timeout_ms=${timeoutMs}`;
+	let answer;
+	try {
+		answer = await openSigned(options.client, ref.serverName, path, {
+			maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES,
+			headersTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
+			signal,
+		});
+	} catch (error) {
+		if (!(error instanceof MatrixRemoteError)) throw error;
+		if (!isUnknownEndpoint(error)) throw remoteStatusError(ref, error);
 		log.info(
-			{ status, errcode: body.errcode },
+			{ status: error.status, errcode: error.errcode ?? null },
 			'federation media endpoint unknown: trying the legacy endpoint',
 		);
 		return legacyDownload(options, ref, fetchOptions, timeoutMs);
 	}
-	throw remoteStatusError(ref, status, body.errcode);
+	if (answer.status !== 200) {
+		answer.body.destroy();
+		throw remoteStatusError(ref, answer);
+	}
+	const parsed = await readMultipartAnswer(answer.body, answer.headers['content-type']);
+	if (parsed.kind === 'location') {
+		log.debug('federation answer: Location');
+		return fetchLocation(
+			options.http,
+			new URL(parsed.location, answer.url),
+			maxBytes,
+			timeoutMs + HEADERS_MARGIN_MS,
+			signal,
+		);
+	}
+	log.debug('federation answer: inline media');
+	return {
+		contentType: parsed.headers.get('content-type') ?? null,
+		contentDisposition: parsed.headers.get('content-disposition') ?? null,
+		contentLength: null,
+		body: withMediaErrors(parsed.body),
+	};
 }
 
 async function legacyDownload(
@@ -98,20 +136,24 @@ async function legacyDownload(
 ): Promise<RemoteMedia> {
 	const { maxBytes, signal } = fetchOptions;
 	const path =
-		`/_matrix/media/v3/download/${encodeURIComponent(ref.serverName)}/${encodeURIComponent(ref.mediaId)}` +
+		`/_matrix/media/v3/download/${encodePathSegment(ref.serverName)}/${encodePathSegment(ref.mediaId)}` +
 		`?allow_remote=false&timeout_ms=${timeoutMs}`;
-	const answer = await signedGet(options, ref.serverName, path, {
-		maxBytes,
-		responseTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
-		signal,
-	});
-	const status = answer.response.statusCode;
-	if (status === 200) {
-		return mediaFrom(answer, maxBytes);
+	let answer;
+	try {
+		answer = await openSigned(options.client, ref.serverName, path, {
+			maxBytes,
+			headersTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
+			signal,
+		});
+	} catch (error) {
+		throw error instanceof MatrixRemoteError ? remoteStatusError(ref, error) : error;
 	}
-	const location = answer.response.headers.location;
-	if ((status === 307 || status === 308) && location !== undefined) {
-		answer.body.destroy();
+	if (answer.status === 200) {
+		return mediaFrom(answer);
+	}
+	answer.body.destroy();
+	const location = answer.headers.location;
+	if ((answer.status === 307 || answer.status === 308) && location !== undefined) {
 		return fetchLocation(
 			options.http,
 			new URL(location, answer.url),
@@ -120,20 +162,29 @@ async function legacyDownload(
 			signal,
 		);
 	}
-	const body = parseRemoteErrorBody(await readSmallBody(answer, ERROR_BODY_LIMIT));
-	throw remoteStatusError(ref, status, body.errcode);
+	throw remoteStatusError(ref, answer);
 }
 
-function remoteStatusError(ref: MediaRef, status: number, errcode: string | null): MediaFetcherError {
-	const said = `${ref.serverName} answered ${status}${errcode === null ? '' : ` ${errcode}`}`;
+/** A remote's answer that is not the media: 404 passed through, `M_TOO_LARGE` as too large, else a failure. */
+function remoteStatusError(
+	ref: MediaRef,
+	answer: { readonly status: number; readonly errcode?: string | undefined },
+): MediaFetcherError {
+	const { status, errcode } = answer;
+	const said = `${ref.serverName} answered ${status}${errcode === undefined ? '' : ` ${errcode}`}`;
+	const cause = answer instanceof MatrixRemoteError ? { cause: answer } : {};
 	if (status === 404) {
-		return new MediaFetcherError('ERR_MEDIA_NOT_FOUND', `Remote media not found (${said})`, { status: 404 });
+		return new MediaFetcherError('ERR_MEDIA_NOT_FOUND', `Remote media not found (${said})`, {
+			status: 404,
+			...cause,
+		});
 	}
 	if (errcode === 'M_TOO_LARGE') {
 		return new MediaFetcherError(
 			'ERR_MEDIA_TOO_LARGE',
 			`The remote refuses to serve it: too large (${said})`,
+			cause,
 		);
 	}
-	return new MediaFetcherError('ERR_REMOTE_FAILED', `Failed to fetch remote media (${said})`);
+	return new MediaFetcherError('ERR_REMOTE_FAILED', `Failed to fetch remote media (${said})`, cause);
 }

@@ -31,10 +31,9 @@ export async function fetchLocation(
 		timeout: { response: responseTimeoutMs },
 		...(signal === undefined ? {} : { signal }),
 	});
-	const status = answer.response.statusCode;
-	if (status < 200 || status > 299) {
+	if (answer.status < 200 || answer.status > 299) {
 		answer.body.destroy();
-		throw new MediaFetcherError('ERR_REMOTE_FAILED', `The media Location answered ${status}`);
+		throw new MediaFetcherError('ERR_REMOTE_FAILED', `The media Location answered ${answer.status}`);
 	}
-	return mediaFrom(answer, maxBytes);
+	return mediaFrom(answer);
 }

@@ -1,21 +1,17 @@
 /**
  * The federation media source of a deployment, built from the configuration: the outbound HTTP stack (proxy
- * routing, IP policy, timeouts), the server-name resolver (its `.well-known` fetched through that stack) and the
- * signing key from `signing_key_path`.
+ * routing, IP policy, timeouts), the federation client of `@homeserver/federation` on top of it (resolution with
+ * `.well-known` fetched through that stack, X-Matrix signing, candidates) and the signing key from
+ * `signing_key_path`.
  */
 import type { LookupFunction } from 'node:net';
 import type { Config } from '@homeserver/config';
-import {
-	createServerResolver,
-	readSigningKeyFile,
-	type SrvDns,
-	type WellKnownFetcher,
-} from '@homeserver/federation';
+import { createFederationClient, readSigningKeyFile, type SrvDns } from '@homeserver/federation';
 import { createOutboundHttp, type OutboundHttp, type OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from '../errors.js';
 import type { RemoteMediaSource } from '../media-service.js';
-import { createFederationMediaSource } from './federation-media-source.js';
+import { createFederationMediaSource, LONGEST_HEADERS_WAIT_MS } from './federation-media-source.js';
 
 /** Options of {@link createRemoteSourceFromConfig}; tests inject name resolution that maps to loopback. */
 export interface RemoteSourceOptions {
@@ -55,27 +51,18 @@ export async function createRemoteSourceFromConfig(
 	}
 	const http = createOutboundHttp(config, {
 		...options.outbound,
+		// Each download has its own headers deadline (timeout_ms + margin); the stack's is only the backstop.
+		timeouts: { response: LONGEST_HEADERS_WAIT_MS, ...options.outbound?.timeouts },
 		logger: options.logger,
 		...(options.lookup === undefined ? {} : { lookup: options.lookup }),
 	});
-	const fetchWellKnown: WellKnownFetcher = async (serverName, { maxBytes }) => {
-		const response = await http.client('federation')(`https://${serverName}/.well-known/matrix/server`, {
-			context: { maxBytes },
-			throwHttpErrors: false,
-			responseType: 'buffer',
-		});
-		return { status: response.statusCode, headers: response.headers, body: response.rawBody };
-	};
-	const resolver = createServerResolver({
-		fetchWellKnown,
+	const client = createFederationClient({
+		config,
+		outbound: http,
+		signingKey: key,
+		logger: options.logger,
 		...(options.dns === undefined ? {} : { dns: options.dns }),
 	});
-	const source = createFederationMediaSource({
-		http,
-		resolver,
-		origin: config.serverName,
-		key,
-		logger: options.logger,
-	});
+	const source = createFederationMediaSource({ client, http, logger: options.logger });
 	return { source, http };
 }

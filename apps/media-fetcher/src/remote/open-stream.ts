@@ -1,18 +1,21 @@
 /**
- * Starts a streaming got request and waits for its response headers, leaving the body unread.
+ * A response whose body is left to stream, and how to start one with got directly (the `Location` fetch; the
+ * signed requests get theirs from the federation client).
  */
-import type { Got, OptionsInit, PlainResponse, Request } from 'got';
-import { MediaFetcherError } from '../errors.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Got, OptionsInit, PlainResponse } from 'got';
 
-/** A response whose body has not been read yet. */
-export interface OpenResponse {
-	readonly response: PlainResponse;
+/** Status and headers of an answer whose body has not been read yet. */
+export interface StreamedAnswer {
+	readonly status: number;
+	readonly headers: IncomingHttpHeaders;
 	/** The body stream; read it, or destroy it to abort the transfer. */
-	readonly body: Request;
+	readonly body: Readable;
 }
 
-/** Resolves with the response once headers arrive; rejects with the request's (typed) error. */
-export function openStream(client: Got, url: string, options: OptionsInit): Promise<OpenResponse> {
+/** Resolves with the answer once headers arrive; rejects with the request's (typed) error. */
+export function openStream(client: Got, url: string, options: OptionsInit): Promise<StreamedAnswer> {
 	return new Promise((resolve, reject) => {
 		const body = client.stream(url, { ...options, isStream: true });
 		// Errors after the headers reach whoever reads the body; this keeps an unread one from crashing the process.
@@ -20,45 +23,13 @@ export function openStream(client: Got, url: string, options: OptionsInit): Prom
 		body.once('error', reject);
 		body.once('response', (response: PlainResponse) => {
 			body.off('error', reject);
-			resolve({ response, body });
+			resolve({ status: response.statusCode, headers: response.headers, body });
 		});
 	});
 }
 
 /** The announced Content-Length, or null when absent or malformed. */
-export function contentLengthOf(response: PlainResponse): number | null {
-	const value = response.headers['content-length'];
+export function contentLengthOf(headers: IncomingHttpHeaders): number | null {
+	const value = headers['content-length'];
 	return value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : null;
-}
-
-/** Throws `ERR_MEDIA_TOO_LARGE` (and aborts the body) when the announced length exceeds `limit`. */
-export function refuseAnnouncedOversize(open: OpenResponse, limit: number): void {
-	const length = contentLengthOf(open.response);
-	if (length !== null && length > limit) {
-		open.body.destroy();
-		throw new MediaFetcherError(
-			'ERR_MEDIA_TOO_LARGE',
-			`The remote announces ${length} bytes, more than ${limit}`,
-		);
-	}
-}
-
-/** Reads at most `limit` bytes of a (small, error) body, then aborts the rest. */
-export async function readSmallBody(open: OpenResponse, limit: number): Promise<Buffer> {
-	const chunks: Buffer[] = [];
-	let size = 0;
-	try {
-		for await (const chunk of open.body) {
-			chunks.push(chunk as Buffer);
-			size += (chunk as Buffer).length;
-			if (size >= limit) {
-				break;
-			}
-		}
-	} catch {
-		// An error body that fails to arrive is just an empty one.
-	} finally {
-		open.body.destroy();
-	}
-	return Buffer.concat(chunks).subarray(0, limit);
 }
