@@ -11,6 +11,7 @@ import {
 	startRemoteHomeserver,
 } from '../src/index.js';
 import type { RemoteHomeserver, RemoteHomeserverOptions, TlsMaterial } from '../src/index.js';
+import { connectOutcome } from './helpers/clients.js';
 
 // The spec-derived X-Matrix vector of reference matrix-federation.md 2.7 (seed of the spec's appendix, origin
 // "domain", key ed25519:1, destination remote.example): produced with Node and Python, not with this verifier.
@@ -89,23 +90,33 @@ function sendSpecVector(server: RemoteHomeserver, body = SPEC_BODY): Promise<Ans
 }
 
 /** A signer of our own (another key), for requests the spec vectors do not cover. */
-function signer(origin: string): { key: { keyId: string; publicKeyBase64: string }; header: Signer } {
+function signer(
+	origin: string,
+	destination = 'remote.example',
+): { key: { keyId: string; publicKeyBase64: string }; header: Signer } {
 	const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 	const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
 	return {
 		key: { keyId: 'ed25519:t1', publicKeyBase64: raw.toString('base64').replace(/=+$/, '') },
-		header: (method, uri, content) => xMatrix(privateKey, origin, method, uri, content),
+		header: (method, uri, content) => xMatrix(privateKey, origin, destination, method, uri, content),
 	};
 }
 type Signer = (method: string, uri: string, content?: unknown) => string;
 
-function xMatrix(key: KeyObject, origin: string, method: string, uri: string, content?: unknown): string {
-	const signed: Record<string, unknown> = { method, uri, origin, destination: 'remote.example' };
+function xMatrix(
+	key: KeyObject,
+	origin: string,
+	destination: string,
+	method: string,
+	uri: string,
+	content?: unknown,
+): string {
+	const signed: Record<string, unknown> = { method, uri, origin, destination };
 	if (content !== undefined) signed['content'] = content;
 	const sig = sign(null, Buffer.from(independentCanonicalJson(signed)), key)
 		.toString('base64')
 		.replace(/=+$/, '');
-	return `X-Matrix origin="${origin}",destination="remote.example",key="ed25519:t1",sig="${sig}"`;
+	return `X-Matrix origin="${origin}",destination="${destination}",key="ed25519:t1",sig="${sig}"`;
 }
 
 test('the spec-derived signed transaction is accepted once; a repeat gets the same answer and is not applied', async (t) => {
@@ -312,4 +323,41 @@ test('.well-known/matrix/server is served only when delegation is set', async (t
 	t.deepEqual(json(answer), { 'm.server': 'target.example:8448' });
 	server.setWellKnown(undefined);
 	t.is((await send(server, 'GET', '/.well-known/matrix/server')).status, 404);
+});
+
+test('a server name computed from the bound port is the destination it verifies requests against', async (t) => {
+	const server = await remote(t, { serverName: (port) => `remote.example:${port}` });
+	t.is(server.serverName, `remote.example:${server.port}`);
+	const body = { origin: 'sender.test', origin_server_ts: 1, pdus: [] };
+	const put = async (destination: string, txnId: string): Promise<Answer> => {
+		const { key, header } = signer('sender.test', destination);
+		server.trust('sender.test', key);
+		const uri = `/_matrix/federation/v1/send/${txnId}`;
+		return send(server, 'PUT', uri, {
+			body: JSON.stringify(body),
+			headers: { authorization: header('PUT', uri, body), 'content-type': 'application/json' },
+		});
+	};
+	t.is((await put(`remote.example:${server.port}`, 'with-port')).status, 200);
+	t.is((await put('remote.example', 'without-port')).status, 401);
+	t.deepEqual(
+		server.transactions.map((txn) => txn.txnId),
+		['with-port'],
+	);
+});
+
+test('a computed server name that is invalid fails the start and frees the port', async (t) => {
+	const { server: material } = await pki();
+	let bound = 0;
+	const starting = startRemoteHomeserver({
+		serverName: (port) => {
+			bound = port;
+			return `bad name:${port}`;
+		},
+		tls: material,
+		keys: {},
+	});
+	await t.throwsAsync(starting, { code: 'ERR_TESTKIT_INVALID_OPTION' });
+	t.not(bound, 0);
+	t.is(await connectOutcome('127.0.0.1', bound), 'ECONNREFUSED');
 });

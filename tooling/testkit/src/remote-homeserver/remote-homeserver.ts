@@ -13,8 +13,13 @@ import type { TrustedKey } from './x-matrix-verify.js';
 
 /** Options of {@link startRemoteHomeserver}. */
 export interface RemoteHomeserverOptions {
-	/** Its server name: the X-Matrix `destination` it expects (pre-delegation), e.g. `remote.test`. */
-	readonly serverName: string;
+	/**
+	 * Its server name: the X-Matrix `destination` it expects (pre-delegation), e.g. `remote.test`. A function gets
+	 * the port the server was bound to and returns the name (`(port) => \`localhost:${port}\``), for peers whose
+	 * name carries their own port: no port has to be chosen in advance (and raced for), nor the name fixed later
+	 * with {@link RemoteHomeserver.setServerName}.
+	 */
+	readonly serverName: string | ((port: number) => string);
 	/** Its certificate (valid for the names clients will check: the server name, a delegated name...). */
 	readonly tls: TlsMaterial;
 	/** Whom it trusts: origin server name → its signing key id and public key (unpadded base64). */
@@ -29,7 +34,7 @@ export interface RemoteHomeserverOptions {
 export interface RemoteHomeserver {
 	/** The server name it answers as (the X-Matrix `destination` it accepts). */
 	readonly serverName: string;
-	/** Changes the server name, e.g. to `remote.test:<port>` once the port is known. */
+	/** Changes the server name (a name that carries the port can also be computed at start: see the options). */
 	setServerName(serverName: string): void;
 	/** `https://127.0.0.1:PORT`. */
 	readonly url: string;
@@ -84,11 +89,13 @@ function checkServerName(serverName: string): void {
  * rate-limit on demand. Large media are generated on the fly and streamed.
  */
 export async function startRemoteHomeserver(options: RemoteHomeserverOptions): Promise<RemoteHomeserver> {
-	checkServerName(options.serverName);
+	const nameOf = options.serverName;
+	if (typeof nameOf === 'string') checkServerName(nameOf);
 	const closing = new AbortController();
 	const routes: CustomRoute[] = [];
 	const state: HandlerState = {
-		serverName: options.serverName,
+		// A computed name is known once the port is; until then (no client knows the port yet) nothing matches it.
+		serverName: typeof nameOf === 'string' ? nameOf : '',
 		trusted: { ...options.keys },
 		log: [],
 		transactions: new TransactionLog(),
@@ -103,6 +110,16 @@ export async function startRemoteHomeserver(options: RemoteHomeserverOptions): P
 		(request, response, recorded) => handleRequest(state, request, response, recorded),
 		{ host: options.host ?? '127.0.0.1' },
 	);
+	if (typeof nameOf === 'function') {
+		try {
+			state.serverName = nameOf(server.port);
+			checkServerName(state.serverName);
+		} catch (error) {
+			closing.abort();
+			await server.close();
+			throw error;
+		}
+	}
 	const { behaviours, transactions } = state;
 	return {
 		get serverName() {
