@@ -76,7 +76,7 @@ export function renderSquidConfig(params: SquidConfigParams): string {
 		'acl to_loopback dst 127.0.0.0/8 ::1',
 		// Names outside our hosts file are refused before the `dst` ACL would send them to DNS: nothing answers on
 		// 127.0.0.1:53, so Squid would wait dns_timeout for each. `-n`: no reverse lookups of IP literals either.
-		`acl known_name dstdomain -n ${['localhost', ...params.hostNames].join(' ')}`,
+		`acl known_name dstdomain -n ${[...new Set(['localhost', ...params.hostNames])].join(' ')}`,
 		'acl ip_literal dstdom_regex -n -i ^[0-9.]+$ ^\\[?[0-9a-f:.]+\\]?$',
 	);
 	if (params.auth !== undefined) {

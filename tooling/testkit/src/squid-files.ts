@@ -73,12 +73,15 @@ export function writeHtpasswd(
 const hostName = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /**
- * Renders a hosts file mapping test names to loopback addresses for Squid's `hosts_file` (plus `localhost`).
- * Names must be plain host names (no wildcards: hosts files have none); addresses must be loopback.
+ * Renders a hosts file mapping test names to loopback addresses for Squid's `hosts_file`, plus `localhost` →
+ * 127.0.0.1 unless `hosts` maps `localhost` itself. One address per name, because Squid keeps only the last line it
+ * reads for a name: a `::1 localhost` line after `127.0.0.1 localhost` made it try ::1 alone, so a destination
+ * listening on 127.0.0.1 only got 503 (and Squid 5 has no `dns_v4_first` to prefer IPv4). Names must be plain host
+ * names (no wildcards: hosts files have none); addresses must be loopback.
  */
 export function renderHostsFile(hosts: Readonly<Record<string, string>>): string {
 	compileHostMap(hosts);
-	const lines = ['127.0.0.1 localhost', '::1 localhost'];
+	const names = new Map<string, string>([['localhost', '127.0.0.1']]);
 	for (const [name, address] of Object.entries(hosts)) {
 		if (!hostName.test(name)) {
 			throw new TestkitError(
@@ -86,7 +89,7 @@ export function renderHostsFile(hosts: Readonly<Record<string, string>>): string
 				`invalid host name ${JSON.stringify(name)} for Squid's hosts file`,
 			);
 		}
-		lines.push(`${address} ${name.toLowerCase()}`);
+		names.set(name.toLowerCase(), address);
 	}
-	return `${lines.join('\n')}\n`;
+	return `${[...names].map(([name, address]) => `${address} ${name}`).join('\n')}\n`;
 }

@@ -6,6 +6,8 @@
 //   logged as `error:transaction-end-before-headers`.
 // - A dstdomain ACL does a reverse DNS lookup for IP-literal URLs, and names outside the hosts file go to DNS; with
 //   no DNS server (127.0.0.1:53) each waits dns_timeout. So ACLs use `-n` and unknown names are refused first.
+// - Its hosts file keeps one address per name, the last line read: `localhost` is mapped to 127.0.0.1 only (a
+//   second `::1` line made it try ::1 alone, 503 for IPv4 servers); Squid 5 has no `dns_v4_first`.
 // - Query strings are stripped from logged URLs unless `strip_query_terms off`.
 // - A CONNECT is logged only when its tunnel closes.
 // - As root it needs cache_effective_user (we use `proxy`, else `nobody`) and that user must own its files.
@@ -38,8 +40,9 @@ export interface SquidOptions extends SquidTools {
 	/** Adds an `https_port` (TLS from the client to the proxy) with this certificate. */
 	readonly tls?: TlsMaterial;
 	/**
-	 * Names Squid resolves, to loopback addresses only (`{ 'test.com': '127.0.0.1' }`), through a hosts file. Any
-	 * other name is refused at once with 403 (TCP_DENIED): Squid never asks DNS.
+	 * Names Squid resolves, to loopback addresses only (`{ 'test.com': '127.0.0.1' }`), through a hosts file; one
+	 * address per name (Squid keeps one). `localhost` is 127.0.0.1 unless mapped here (e.g. to `::1`). Any other
+	 * name is refused at once with 403 (TCP_DENIED): Squid never asks DNS.
 	 */
 	readonly hosts?: Readonly<Record<string, string>>;
 	/** Default 10 000 ms (start-up normally takes well under 100 ms). */

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { parseSquidAccessLog, renderSquidConfig, requireSquid } from '../src/index.js';
+import { renderHostsFile } from '../src/squid-files.js';
 
 const base = {
 	dir: '/tmp/run',
@@ -25,6 +26,16 @@ test('the rendered squid.conf allows loopback clients to loopback destinations o
 		/SSL_ports|Safe_ports|cache_dir|cache_effective_user/.test(conf),
 		'no port restrictions, no disk cache, not root',
 	);
+	t.true(conf.includes('acl known_name dstdomain -n localhost test.com\n'));
+});
+
+test("Squid's hosts file gives each name one address: localhost is 127.0.0.1 unless the caller maps it", (t) => {
+	// Squid keeps only the last line for a name: two lines for localhost would leave it one of them.
+	t.is(renderHostsFile({ 'Test.com': '127.0.0.2' }), '127.0.0.1 localhost\n127.0.0.2 test.com\n');
+	t.is(renderHostsFile({ LocalHost: '::1', 'a.test': '127.0.0.1' }), '::1 localhost\n127.0.0.1 a.test\n');
+	t.throws(() => renderHostsFile({ localhost: '10.0.0.1' }), { code: 'ERR_TESTKIT_NOT_LOOPBACK' });
+	t.throws(() => renderHostsFile({ '*.test': '127.0.0.1' }), { code: 'ERR_TESTKIT_INVALID_OPTION' });
+	const conf = renderSquidConfig({ ...base, hostNames: ['localhost', 'test.com'] });
 	t.true(conf.includes('acl known_name dstdomain -n localhost test.com\n'));
 });
 

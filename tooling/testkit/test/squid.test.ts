@@ -164,6 +164,35 @@ test.serial('Squid listens on ::1 and tunnels to a bracketed IPv6 loopback desti
 	t.like(entry, { squidCode: 'TCP_TUNNEL', method: 'CONNECT', clientAddress: '::1', serverAddress: '::1' });
 });
 
+test.serial(
+	'Squid reaches localhost on 127.0.0.1 (CONNECT and absolute-form GET), and on ::1 when the caller maps it there',
+	async (t) => {
+		if (!(await requireSquid(t, squidRequired, squidTools))) return;
+		const ipv4 = await startHttpServer();
+		const ipv6 = await startHttpServer(undefined, { host: '::1' });
+		const squid = await startSquid(squidTools);
+		const squidV6 = await startSquid({ ...squidTools, hosts: { localhost: '::1' } });
+		t.teardown(() => Promise.all([ipv4.close(), ipv6.close(), squid.close(), squidV6.close()]));
+		const authority = `localhost:${ipv4.port}`;
+		const tunnel = await connectViaProxy(authority, { proxyUrl: squid.url });
+		t.is(tunnel.statusCode, 200);
+		t.is((await getOverSocket(tunnel.socket!, authority)).statusCode, 200);
+		tunnel.socket!.destroy();
+		const forwarded = await requestViaProxy(`http://${authority}/x`, { proxyUrl: squid.url });
+		t.is(forwarded.statusCode, 200);
+		const entries = await squid.readAccessLog({ minEntries: 2 });
+		t.deepEqual(entries.map((entry) => [entry.method, entry.status, entry.serverAddress]).sort(), [
+			['CONNECT', 200, '127.0.0.1'],
+			['GET', 200, '127.0.0.1'],
+		]);
+		const v6Tunnel = await connectViaProxy(`localhost:${ipv6.port}`, { proxyUrl: squidV6.url });
+		t.is(v6Tunnel.statusCode, 200);
+		v6Tunnel.socket!.destroy();
+		const [v6Entry] = await squidV6.readAccessLog();
+		t.like(v6Entry, { method: 'CONNECT', status: 200, serverAddress: '::1' });
+	},
+);
+
 test.serial('close() stops Squid, frees its port and removes its directory', async (t) => {
 	if (!(await requireSquid(t, squidRequired, squidTools))) return;
 	const squid = await startSquid(squidTools);
