@@ -28,11 +28,19 @@ process.once('exit', () => {
 	for (const child of live) child.kill('SIGKILL');
 });
 
-/** Runs `node <script> ...args` with a clean environment (no proxy variables), capturing its output. */
-export function startNode(script: string, args: readonly string[], cwd: string): Child {
+/**
+ * Runs `node <script> ...args` with a clean environment (no proxy variables unless given in `env`), capturing its
+ * output.
+ */
+export function startNode(
+	script: string,
+	args: readonly string[],
+	cwd: string,
+	env: Readonly<Record<string, string>> = {},
+): Child {
 	const child = spawn(process.execPath, [script, ...args], {
 		cwd,
-		env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NODE_ENV: 'test' },
+		env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NODE_ENV: 'test', ...env },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	live.add(child);
@@ -65,8 +73,9 @@ export async function runNode(
 	script: string,
 	args: readonly string[],
 	cwd: string,
+	env: Readonly<Record<string, string>> = {},
 ): Promise<{ code: number | string; output: string }> {
-	const child = startNode(script, args, cwd);
+	const child = startNode(script, args, cwd, env);
 	const code = await child.exited;
 	return { code, output: child.output() };
 }
