@@ -7,7 +7,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { startHttpServer, startRemoteHomeserver } from '@homeserver/testkit';
 import type { DestinationServer, RemoteHomeserver, TlsMaterial, TrustedKey } from '@homeserver/testkit';
-import { startTcpRelay } from './tcp-relay.js';
 
 /** A media file the remote holds, and what a correct download must produce. */
 export interface PeerMedia {
@@ -55,44 +54,39 @@ export const SSRF_LOCATION = 'http://169.254.169.254/latest/meta-data/iam/securi
 
 /** Starts the remote homeserver, its CDN and the media it serves. */
 export async function startRemotePeer(options: RemotePeerOptions): Promise<RemotePeer> {
-	const relay = await startTcpRelay();
-	const cdnRelay = await startTcpRelay();
-	const serverName = `localhost:${relay.port}`;
 	const inlineMedia = media('devnet_inline', 192 * 1024, 'application/octet-stream');
 	const cdnMedia = media('devnet_cdn', 48 * 1024, 'image/png');
 	const cdnPath = `/media/${cdnMedia.mediaId}`;
-	let cdn: DestinationServer | undefined;
-	let homeserver: RemoteHomeserver | undefined;
-	try {
-		cdn = await startHttpServer((request, response) => {
-			if (request.url !== cdnPath) {
-				response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-				return;
-			}
-			response.writeHead(200, {
-				'content-type': cdnMedia.contentType,
-				'content-length': cdnMedia.bytes.length,
-			});
-			response.end(cdnMedia.bytes);
+	const cdn = await startHttpServer((request, response) => {
+		if (request.url !== cdnPath) {
+			response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+			return;
+		}
+		response.writeHead(200, {
+			'content-type': cdnMedia.contentType,
+			'content-length': cdnMedia.bytes.length,
 		});
-		homeserver = await startRemoteHomeserver({
-			serverName,
+		response.end(cdnMedia.bytes);
+	});
+	let remote: RemoteHomeserver;
+	try {
+		// Both listen on 127.0.0.1, where both proxies (Squid's hosts file, the in-process proxy) send `localhost`.
+		remote = await startRemoteHomeserver({
+			serverName: (port) => `localhost:${port}`,
 			tls: options.tls,
 			keys: { [options.origin]: options.originKey },
 		});
-		relay.setTarget(homeserver.port);
-		cdnRelay.setTarget(cdn.port);
 	} catch (error) {
-		await Promise.all([cdn?.close(), relay.close(), cdnRelay.close()]);
+		await cdn.close();
 		throw error;
 	}
-	const remote = homeserver;
+	const serverName = remote.serverName;
 	remote.media.add(inlineMedia.mediaId, {
 		bytes: inlineMedia.bytes,
 		contentType: inlineMedia.contentType,
 		fileName: 'devnet.bin',
 	});
-	remote.media.addRedirect(cdnMedia.mediaId, `http://localhost:${cdnRelay.port}${cdnPath}`);
+	remote.media.addRedirect(cdnMedia.mediaId, `http://localhost:${cdn.port}${cdnPath}`);
 	const ssrfMedia = { mediaId: 'devnet_ssrf', location: SSRF_LOCATION };
 	remote.media.addRedirect(ssrfMedia.mediaId, ssrfMedia.location);
 	// An unauthenticated federation endpoint (server keys), for the no_proxy bypass.
@@ -104,13 +98,12 @@ export async function startRemotePeer(options: RemotePeerOptions): Promise<Remot
 			old_verify_keys: {},
 		},
 	}));
-	const cdnServer = cdn;
 	return {
 		serverName,
-		port: relay.port,
+		port: remote.port,
 		homeserver: remote,
-		cdn: cdnServer,
-		cdnPort: cdnRelay.port,
+		cdn,
+		cdnPort: cdn.port,
 		inlineMedia,
 		cdnMedia,
 		ssrfMedia,
@@ -130,7 +123,7 @@ export async function startRemotePeer(options: RemotePeerOptions): Promise<Remot
 			await writeFile(file, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
 		},
 		close: async () => {
-			await Promise.all([remote.close(), cdnServer.close(), relay.close(), cdnRelay.close()]);
+			await Promise.all([remote.close(), cdn.close()]);
 		},
 	};
 }
