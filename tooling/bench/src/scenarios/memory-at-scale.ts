@@ -38,7 +38,8 @@ export const memoryAtScale: Scenario = {
 			const hosts = Object.fromEntries(
 				Array.from({ length: count }, (_, i) => [`d${i}.${SUFFIX}`, '127.0.0.1']),
 			);
-			const squid = await startBenchSquid(cleanup, { hosts, maxFileDescriptors: 16_384 });
+			// A client that keeps every tunnel open would need two descriptors per destination in Squid.
+			const squid = await startBenchSquid(cleanup, { hosts, maxFileDescriptors: 32_768 });
 			const notes: string[] = [];
 			const rows: string[][] = [];
 			const results = new Map<string, DestinationsResult>();
