@@ -48,6 +48,7 @@ test.before(async () => {
 test.after.always(async () => {
 	direct?.close();
 	tunnelled?.close();
+	audit.addRequests('faulty destinations', [...(plain?.requests ?? []), ...(secure?.requests ?? [])]);
 	await Promise.all([plain?.close(), secure?.close(), proxy?.close()]);
 });
 

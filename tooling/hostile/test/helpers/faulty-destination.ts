@@ -12,7 +12,7 @@ import type { TlsMaterial } from '@homeserver/testkit';
 /** A running faulty destination. */
 export interface FaultyDestination {
 	readonly port: number;
-	/** Request lines received, in order. */
+	/** Request heads received (request line and every header), in order. */
 	readonly requests: string[];
 	close(): Promise<void>;
 }
@@ -84,8 +84,8 @@ export async function startFaultyDestination(tls?: TlsMaterial): Promise<FaultyD
 			buffered += chunk.toString('latin1');
 			for (let end = buffered.indexOf('\r\n\r\n'); end !== -1; end = buffered.indexOf('\r\n\r\n')) {
 				const line = buffered.slice(0, buffered.indexOf('\r\n'));
+				requests.push(buffered.slice(0, end));
 				buffered = buffered.slice(end + 4);
-				requests.push(line);
 				answer(socket, line.split(' ')[1] ?? '/', timers, reset);
 			}
 		});
