@@ -42,6 +42,7 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** Markers of the hand-written analysis block, which a new run keeps as it is. */
 export const ANALYSIS_START = '<!-- analysis:start (hand-written; kept when the figures are regenerated) -->';
+/** End marker of the hand-written analysis block. */
 export const ANALYSIS_END = '<!-- analysis:end -->';
 
 /** The hand-written analysis block of an earlier report (markers included), or undefined. */
