@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Got, Method, OptionsInit, OptionsOfBufferResponseBody } from 'got';
+import { destroyOnAbort } from './abort.js';
 import { FederationRequestError } from './errors.js';
 import { MatrixRemoteError } from './matrix-remote-error.js';
 import type { ResolvedCandidate } from './server-resolver.js';
@@ -17,6 +18,11 @@ export interface PreparedRequest {
 	readonly body: string | undefined;
 	readonly maxBytes: number | undefined;
 	readonly timeout: number | undefined;
+	/** Deadline for the response headers, from the request written (got's `timeout.response`). */
+	readonly responseTimeout: number | undefined;
+	/** The destination as given (for messages). */
+	readonly destination: string;
+	readonly signal: AbortSignal | undefined;
 }
 
 /** A streamed answer: status and headers, the body left to the caller. */
@@ -43,17 +49,28 @@ export function candidateOptions(request: PreparedRequest, candidate: ResolvedCa
 	if (request.body !== undefined) options.body = request.body;
 	if (candidate.sni !== undefined) options.https = { serverName: candidate.sni };
 	if (request.maxBytes !== undefined) options.context = { maxBytes: request.maxBytes };
-	if (request.timeout !== undefined) options.timeout = { request: request.timeout };
+	if (request.timeout !== undefined || request.responseTimeout !== undefined) {
+		options.timeout = {
+			...(request.timeout === undefined ? {} : { request: request.timeout }),
+			...(request.responseTimeout === undefined ? {} : { response: request.responseTimeout }),
+		};
+	}
 	return options;
 }
 
-/** Sends to one candidate and returns the parsed JSON answer; non-2xx answers throw {@link MatrixRemoteError}. */
+/**
+ * Sends to one candidate and returns the parsed JSON answer; non-2xx answers throw {@link MatrixRemoteError}.
+ * `signal` cancels the got request (the caller turns the rejection into its abort error).
+ */
 export async function attemptJson(
 	client: Got,
 	url: string,
 	options: OptionsInit,
+	signal: AbortSignal | undefined,
 ): Promise<{ status: number; headers: IncomingHttpHeaders; body: unknown }> {
-	const response = await client(url, { ...options, responseType: 'buffer' } as OptionsOfBufferResponseBody);
+	const init = { ...options, responseType: 'buffer' } as OptionsOfBufferResponseBody;
+	if (signal !== undefined) init.signal = signal;
+	const response = await client(url, init);
 	const { statusCode: status, headers, rawBody } = response;
 	if (status < 200 || status > 299) throw MatrixRemoteError.fromResponse(status, headers, rawBody);
 	let body: unknown;
@@ -77,10 +94,17 @@ export async function attemptJson(
 
 /**
  * Sends to one candidate and resolves once response headers arrive: 2xx and 3xx answers are returned with the
- * body left to stream; other answers are read (up to 64 KiB) and thrown as {@link MatrixRemoteError}.
+ * body left to stream; other answers are read (up to 64 KiB) and thrown as {@link MatrixRemoteError}. An abort of
+ * `request.signal` destroys the stream, before the headers or while the body streams.
  */
-export async function attemptStream(client: Got, url: string, options: OptionsInit): Promise<StreamedAnswer> {
+export async function attemptStream(
+	client: Got,
+	url: string,
+	options: OptionsInit,
+	request: Pick<PreparedRequest, 'signal' | 'destination'>,
+): Promise<StreamedAnswer> {
 	const stream = client.stream(url, { ...options, isStream: true });
+	destroyOnAbort(stream, request.signal, request.destination);
 	let failure: Error | undefined;
 	let settle: (() => void) | undefined;
 	const onError = (error: Error): void => {

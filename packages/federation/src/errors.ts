@@ -46,6 +46,23 @@ export class SigningKeyError extends FederationError {
 	}
 }
 
+/**
+ * No signing key to use: `signing_key_path` is not set, or its file cannot be read. Federation requests must be
+ * signed, so a worker cannot start without one; the message names the setting and the file.
+ */
+export class SigningKeyMissingError extends FederationError {
+	override readonly code = 'ERR_SIGNING_KEY_MISSING';
+	/** The configuration key to set or fix: always `signing_key_path`. */
+	readonly key = 'signing_key_path';
+	/** The file that could not be read, or null when the setting is unset. */
+	readonly path: string | null;
+
+	constructor(message: string, path: string | null, options?: FederationErrorOptions) {
+		super(message, options);
+		this.path = path;
+	}
+}
+
 /** A value cannot be written as canonical JSON (a float, an integer out of range, a non-JSON value...). */
 export class CanonicalJsonError extends FederationError {
 	override readonly code = 'ERR_CANONICAL_JSON';
@@ -107,6 +124,14 @@ export class FederationResolutionError extends FederationError {
  */
 export class FederationRequestError extends FederationError {
 	override readonly code = 'ERR_FEDERATION_REQUEST';
+}
+
+/**
+ * A federation request was aborted through its `signal` (before the answer, or while its body streamed). Same code
+ * as outbound-http's abort, so callers match one code whatever phase was cut; the signal's reason is on `cause`.
+ */
+export class FederationAbortedError extends FederationError {
+	override readonly code = 'ERR_ABORTED';
 }
 
 /**

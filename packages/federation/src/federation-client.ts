@@ -5,6 +5,7 @@ import { IpBlockedError } from '@homeserver/outbound-http';
 import type { OutboundHttp } from '@homeserver/outbound-http';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { abortedError, unlessAborted } from './abort.js';
 import { attemptJson, attemptStream, candidateOptions } from './candidate-attempt.js';
 import type { PreparedRequest } from './candidate-attempt.js';
 import { canonicalJson } from './canonical-json.js';
@@ -62,6 +63,23 @@ export interface FederationRequestOptions {
 	readonly maxBytes?: number;
 	/** Deadline for the whole request in ms (the outbound stack's phase timeouts apply anyway). */
 	readonly timeout?: number;
+	/**
+	 * Aborts the request: the resolution is no longer waited for, the request to the candidate is cancelled (its
+	 * socket released), and the promise rejects with `FederationAbortedError` (`ERR_ABORTED`, the signal's reason on
+	 * `cause`). For {@link FederationClient.stream}, an abort after the headers destroys the body with that error
+	 * (readers see `code: 'ERR_ABORTED'`). No candidate is tried after an abort.
+	 */
+	readonly signal?: AbortSignal | undefined;
+}
+
+/** One streamed request: no body, and a deadline for the response headers. */
+export interface FederationStreamOptions extends Omit<FederationRequestOptions, 'body'> {
+	/**
+	 * Deadline in ms for the response headers, from the request written to the candidate (got's
+	 * `timeout.response`; replaces the outbound stack's for this request): a remote allowed to wait (media
+	 * `timeout_ms`) gets this long. Missed: `ERR_TIMEOUT` with phase `response`, not retried on another candidate.
+	 */
+	readonly responseTimeout?: number | undefined;
 }
 
 /** A parsed JSON answer (always a JSON object). */
@@ -90,7 +108,7 @@ export interface FederationClient {
 	 */
 	request(destination: string, options: FederationRequestOptions): Promise<FederationResponse>;
 	/** As {@link request}, but resolves at the response headers with the body left to stream (media downloads). */
-	stream(destination: string, options: Omit<FederationRequestOptions, 'body'>): Promise<FederationStream>;
+	stream(destination: string, options: FederationStreamOptions): Promise<FederationStream>;
 	/** The resolver in use (its caches are shared by every request of this client). */
 	readonly resolver: ServerResolver;
 	/** How `serverName` resolves and where each candidate is routed (for `federation-sender resolve`). */
@@ -125,10 +143,11 @@ export function createFederationClient(options: FederationClientOptions): Federa
 
 	function prepare(
 		destination: string,
-		request: FederationRequestOptions,
+		request: FederationStreamOptions & Pick<FederationRequestOptions, 'body'>,
 		maxBytes: number | undefined,
 	): PreparedRequest {
 		if (closed) throw new FederationRequestError('the federation client was closed');
+		if (request.signal?.aborted === true) throw abortedError(destination, request.signal);
 		checkRequestPath(request.path);
 		const authorization = buildXMatrixAuthorization({
 			method: request.method,
@@ -145,6 +164,9 @@ export function createFederationClient(options: FederationClientOptions): Federa
 			body: request.body === undefined ? undefined : canonicalJson(request.body),
 			maxBytes,
 			timeout: request.timeout,
+			responseTimeout: request.responseTimeout,
+			destination,
+			signal: request.signal,
 		};
 	}
 
@@ -153,7 +175,8 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		prepared: PreparedRequest,
 		attempt: (url: string, candidate: ResolvedCandidate) => Promise<T>,
 	): Promise<T> {
-		const candidates = await resolver.resolve(destination);
+		const { signal } = prepared;
+		const candidates = await unlessAborted(resolver.resolve(destination), signal, destination);
 		const log = { destination, method: prepared.method, path: prepared.path };
 		logger.debug({ ...log, steps: candidates[0]?.steps }, 'federation: destination resolved');
 		const errors: Error[] = [];
@@ -178,11 +201,13 @@ export function createFederationClient(options: FederationClientOptions): Federa
 				'federation: candidate routed',
 			);
 			try {
+				if (signal?.aborted === true) throw abortedError(destination, signal);
 				if (decision.route === 'blocked' && decision.blockedBy !== undefined) {
 					throw new IpBlockedError(decision.target.host, decision.blockedBy);
 				}
 				return await attempt(url, candidate);
 			} catch (error) {
+				if (signal?.aborted === true) throw abortedError(destination, signal);
 				if (!nextCandidate(error)) throw error;
 				errors.push(error as Error);
 				const code = (error as { code: string }).code;
@@ -200,14 +225,14 @@ export function createFederationClient(options: FederationClientOptions): Federa
 			const prepared = prepare(destination, request, request.maxBytes ?? DEFAULT_FEDERATION_MAX_BYTES);
 			const client = outbound.client('federation');
 			return send(destination, prepared, (url, candidate) =>
-				attemptJson(client, url, candidateOptions(prepared, candidate)),
+				attemptJson(client, url, candidateOptions(prepared, candidate), prepared.signal),
 			);
 		},
 		async stream(destination, request) {
 			const prepared = prepare(destination, request, request.maxBytes);
 			const client = outbound.client('federation');
 			return send(destination, prepared, async (url, candidate) => ({
-				...(await attemptStream(client, url, candidateOptions(prepared, candidate))),
+				...(await attemptStream(client, url, candidateOptions(prepared, candidate), prepared)),
 				url,
 				candidate,
 			}));

@@ -10,6 +10,7 @@ export {
 	ServerNameError,
 	SignatureError,
 	SigningKeyError,
+	SigningKeyMissingError,
 	XMatrixError,
 } from './errors.js';
 export type { FederationErrorOptions } from './errors.js';
@@ -26,6 +27,7 @@ export {
 	SigningKey,
 	signingKeyFromSeed,
 } from './signing-key.js';
+export { loadSigningKey } from './load-signing-key.js';
 export { ed25519PublicKey, signedBytes, signJson, verifySignedJson } from './sign-json.js';
 export type { JsonObject } from './sign-json.js';
 export { buildXMatrixAuthorization, xMatrixSignedObject } from './x-matrix-build.js';
@@ -46,7 +48,7 @@ export type {
 	ServerResolver,
 	ServerResolverDeps,
 } from './server-resolver.js';
-export { FederationRequestError } from './errors.js';
+export { FederationAbortedError, FederationRequestError } from './errors.js';
 export { createWellKnownFetcher } from './well-known-fetcher.js';
 export { checkRequestPath, encodePathSegment } from './request-path.js';
 export { createFederationClient, DEFAULT_FEDERATION_MAX_BYTES } from './federation-client.js';
@@ -56,6 +58,7 @@ export type {
 	FederationRequestOptions,
 	FederationResponse,
 	FederationStream,
+	FederationStreamOptions,
 } from './federation-client.js';
 export { explainResolution, formatResolutionReport } from './explain-resolution.js';
 export type { CandidateReport, ExplainDeps, ResolutionReport } from './explain-resolution.js';

@@ -9,7 +9,7 @@ import type { ExecutionContext } from 'ava';
 import { loadConfig } from '@homeserver/config';
 import type { Config } from '@homeserver/config';
 import { createOutboundHttp } from '@homeserver/outbound-http';
-import type { OutboundHttp } from '@homeserver/outbound-http';
+import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import {
 	createCertificateAuthority,
 	createTestResolver,
@@ -165,11 +165,19 @@ export interface TestClient {
 export async function federationClient(
 	t: ExecutionContext,
 	config: Config,
-	options: { srv?: TestResolverOptions['srv']; wellKnownPort?: number } = {},
+	options: {
+		srv?: TestResolverOptions['srv'];
+		wellKnownPort?: number;
+		timeouts?: OutboundHttpOptions['timeouts'];
+	} = {},
 ): Promise<TestClient> {
 	const { key } = await testPki();
 	const lookup = loopbackLookup(HOSTS);
-	const real = createOutboundHttp(config, { lookup, retryLimit: 0 });
+	const real = createOutboundHttp(config, {
+		lookup,
+		retryLimit: 0,
+		...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+	});
 	t.teardown(() => real.close());
 	const port = options.wellKnownPort;
 	const federation =
