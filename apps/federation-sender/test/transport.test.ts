@@ -154,17 +154,45 @@ test('no answer at all is thrown with the outbound code, for the worker to retry
 	t.is((error as unknown as { code: string }).code, 'ERR_DESTINATION_UNREACHABLE');
 });
 
-test('shutdown aborts a request the destination holds open; the transport then closes', async (t) => {
+test('shutdown cancels a request the destination holds open (its connection closes); the transport then closes', async (t) => {
 	let arrived!: () => void;
 	const arrival = new Promise<void>((resolve) => (arrived = resolve));
-	const { destination, transport } = await setup(t, [() => arrived()]);
+	let closedByUs!: () => void;
+	const connectionClosed = new Promise<void>((resolve) => (closedByUs = resolve));
+	const { destination, transport } = await setup(t, [
+		(_request, response) => {
+			response.once('close', () => closedByUs());
+			arrived();
+		},
+	]);
 	const controller = new AbortController();
 	const pending = transport.send(destination, '1', BODY, { signal: controller.signal });
 	await arrival;
-	controller.abort(new Error('shutdown grace period over'));
+	const reason = new Error('shutdown grace period over');
+	controller.abort(reason);
 	const error = await t.throwsAsync(pending);
-	t.is(error.message, 'shutdown grace period over');
+	t.is((error as unknown as { code: string }).code, 'ERR_ABORTED');
+	t.is(error.cause, reason);
+	await connectionClosed;
 	await transport.close();
 	const late = await t.throwsAsync(send(transport, destination, '2', BODY));
 	t.is((late as unknown as { code: string }).code, 'ERR_FEDERATION_REQUEST', 'a closed client refuses');
+});
+
+test('without a usable signing key the transport is refused with ERR_SIGNING_KEY_MISSING naming signing_key_path', async (t) => {
+	const dir = await mkdtemp(join(tmpdir(), 'federation-sender-key-'));
+	t.teardown(() => rm(dir, { recursive: true, force: true }));
+	const logger = pino({ level: 'silent' });
+	const unset = loadConfig({ env: {}, yamlText: `server_name: ${ORIGIN}` });
+	const missing = loadConfig({
+		env: {},
+		configPath: join(dir, 'homeserver.yaml'),
+		yamlText: [`server_name: ${ORIGIN}`, 'signing_key_path: nowhere.key'].join('\n'),
+	});
+	const notSet = await t.throwsAsync(createFederationTransport(unset, logger));
+	t.like(notSet, { code: 'ERR_SIGNING_KEY_MISSING' });
+	t.regex(notSet.message, /^signing_key_path is not set/);
+	const unreadable = await t.throwsAsync(createFederationTransport(missing, logger));
+	t.like(unreadable, { code: 'ERR_SIGNING_KEY_MISSING' });
+	t.is(unreadable.message, `signing_key_path ${join(dir, 'nowhere.key')} cannot be read (ENOENT)`);
 });

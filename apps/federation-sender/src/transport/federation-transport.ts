@@ -11,7 +11,7 @@ import {
 	createServerResolver,
 	createWellKnownFetcher,
 	explainResolution,
-	readSigningKeyFile,
+	loadSigningKey,
 } from '@homeserver/federation';
 import type { FederationClient, ResolutionReport, SrvDns } from '@homeserver/federation';
 import { createOutboundHttp } from '@homeserver/outbound-http';
@@ -38,7 +38,7 @@ export interface FederationTransport {
 	readonly send: SendTransaction;
 	readonly client: FederationClient;
 	readonly http: OutboundHttp;
-	/** Closes every pooled connection and tunnel (abandoned requests end here). */
+	/** Closes every pooled connection and tunnel. */
 	close(): Promise<void>;
 }
 
@@ -79,27 +79,21 @@ export function createResolutionExplainer(
 	};
 }
 
-/** Reads the signing key and builds the transport. Throws `ERR_SIGNING_KEY_MISSING` without a usable key. */
+/**
+ * Reads the signing key (`loadSigningKey`) and builds the transport. Throws `ERR_SIGNING_KEY_MISSING` without a
+ * usable key (unset, unreadable or malformed; the message says which).
+ */
 export async function createFederationTransport(
 	config: Config,
 	logger: Logger,
 	options: FederationTransportOptions = {},
 ): Promise<FederationTransport> {
-	if (config.signingKeyPath === null) {
-		throw new FederationSenderError(
-			'ERR_SIGNING_KEY_MISSING',
-			'signing_key_path is not set: federation transactions must be signed with the server key',
-		);
-	}
 	let signingKey;
 	try {
-		signingKey = await readSigningKeyFile(config.signingKeyPath);
+		signingKey = await loadSigningKey(config);
 	} catch (error) {
-		throw new FederationSenderError(
-			'ERR_SIGNING_KEY_MISSING',
-			`cannot read the signing key ${config.signingKeyPath}: ${(error as Error).message}`,
-			{ cause: error },
-		);
+		// Unset, unreadable or malformed: the message names signing_key_path or the file and line.
+		throw new FederationSenderError('ERR_SIGNING_KEY_MISSING', (error as Error).message, { cause: error });
 	}
 	logger.info({ key: signingKey.keyId }, 'signing key loaded');
 	const http = createOutbound(config, logger, options);

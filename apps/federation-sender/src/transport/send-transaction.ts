@@ -3,6 +3,7 @@
  * the stored body. The body is stored as canonical JSON and the client sends `canonicalJson(JSON.parse(body))`, so
  * the bytes on the wire are the stored ones, identical on every retry of a txnId. A remote's error answer becomes
  * a result (status, `errcode`/`error`, retry delay) for the worker's retry rules; no answer at all is thrown.
+ * The worker's signal goes to the client: an abort (shutdown grace over) cancels the request and its connection.
  */
 import { encodePathSegment, MatrixRemoteError } from '@homeserver/federation';
 import type { FederationClient, JsonObject } from '@homeserver/federation';
@@ -25,41 +26,27 @@ function remoteResult(error: MatrixRemoteError): SendResult {
 }
 
 /**
- * Settles with `work`, or rejects with the signal's reason as soon as `signal` aborts (shutdown grace over). The
- * abandoned request ends when the outbound stack is closed; its outcome is ignored.
+ * A {@link SendTransaction} sending through `client`. An abort of `signal` rejects with the client's
+ * `ERR_ABORTED` (the signal's reason on `cause`), the request cancelled.
  */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-	signal.throwIfAborted();
-	work.catch(() => undefined);
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = (): void => reject(signal.reason as Error);
-		signal.addEventListener('abort', onAbort, { once: true });
-		work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-	});
-}
-
-/** A {@link SendTransaction} sending through `client`. */
 export function sendTransactionVia(
 	client: Pick<FederationClient, 'request'>,
 	limits: SendLimits,
 ): SendTransaction {
-	return (destination, txnId, body, { signal }) => {
-		signal.throwIfAborted();
-		const sent = client
-			.request(destination, {
+	return async (destination, txnId, body, { signal }) => {
+		try {
+			const response = await client.request(destination, {
 				method: 'PUT',
 				path: `/_matrix/federation/v1/send/${encodePathSegment(txnId)}`,
 				body: JSON.parse(body) as JsonObject,
 				maxBytes: limits.maxResponseBytes,
 				timeout: limits.timeoutMs,
-			})
-			.then(
-				(response): SendResult => ({ status: response.status, body: response.body }),
-				(error: unknown) => {
-					if (error instanceof MatrixRemoteError) return remoteResult(error);
-					throw error;
-				},
-			);
-		return untilAborted(sent, signal);
+				signal,
+			});
+			return { status: response.status, body: response.body };
+		} catch (error) {
+			if (error instanceof MatrixRemoteError) return remoteResult(error);
+			throw error;
+		}
 	};
 }
