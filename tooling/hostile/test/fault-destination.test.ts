@@ -22,8 +22,12 @@ import { within } from './helpers/within.js';
 const audit = new LeakAudit();
 registerSuiteChecks(test, audit);
 
-/** Short idle and overall limits, so that dripping and stalled answers end quickly. */
-const TIMEOUTS = { ...SUITE_TIMEOUTS, socket: 400, request: 3000 };
+/** The stacks keep the suite's generous limits; the drip tests set short ones per request. */
+const TIMEOUTS = SUITE_TIMEOUTS;
+/** Idle limit far below the drip interval: the socket timer must end the body. */
+const IDLE = { timeout: { socket: 400 } };
+/** Overall limit far below the idle one: a body dripping fast, forever, must end at the deadline. */
+const DEADLINE = { timeout: { socket: 10_000, request: 2000 } };
 
 let plain: FaultyDestination;
 let secure: FaultyDestination;
@@ -63,14 +67,15 @@ async function typedFailure(
 	way: Way,
 	path: string,
 	stream = false,
+	options: { timeout?: Record<string, number> } = {},
 ): Promise<OutboundHttpError> {
 	const client = stack(way).client('push');
 	const attempt = stream
 		? new Promise<void>((resolve, reject) => {
-				const body = client.stream(url(way, path));
+				const body = client.stream(url(way, path), options);
 				body.on('error', reject).on('end', resolve).resume();
 			})
-		: client.get(url(way, path)).then(() => undefined);
+		: client.get(url(way, path), options).then(() => undefined);
 	const error = await within(attempt, 10_000, `${way} ${path}`).then(
 		() => new Error(`${way} ${path} succeeded`),
 		(caught: unknown) => caught,
@@ -94,14 +99,14 @@ for (const way of ['direct', 'tunnel'] as const) {
 
 	test(`${way}: a body dripping slower than the idle timeout ends with ERR_TIMEOUT (socket)`, async (t) => {
 		for (const stream of [false, true]) {
-			const error = await typedFailure(t, way, '/drip?ms=1500', stream);
+			const error = await typedFailure(t, way, '/drip?ms=1500', stream, IDLE);
 			t.is(error.code, 'ERR_TIMEOUT');
 			t.is((error as { phase?: string }).phase, 'socket');
 		}
 	});
 
 	test(`${way}: a body dripping forever, faster than the idle timeout, ends at the overall deadline`, async (t) => {
-		const error = await typedFailure(t, way, '/drip?ms=50');
+		const error = await typedFailure(t, way, '/drip?ms=50', false, DEADLINE);
 		t.is(error.code, 'ERR_TIMEOUT');
 		t.is((error as { phase?: string }).phase, 'request');
 	});

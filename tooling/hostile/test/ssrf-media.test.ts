@@ -1,4 +1,4 @@
-import { createServerResolver, generateSigningKey } from '@homeserver/federation';
+import { createFederationClient, createServerResolver, generateSigningKey } from '@homeserver/federation';
 import { createFederationMediaSource, mediaRef } from '@homeserver/media-fetcher';
 import type { RemoteMediaSource } from '@homeserver/media-fetcher';
 import { IpBlockedError } from '@homeserver/outbound-http';
@@ -60,13 +60,14 @@ test.before(async () => {
 	] as const) {
 		const http = await outboundFor(configFrom(yaml), audit, lookup);
 		stacks.push(http);
-		sources[name] = createFederationMediaSource({
-			http,
+		const client = createFederationClient({
+			config: http.config,
+			outbound: http,
+			signingKey: key,
 			resolver,
-			origin: 'origin.test',
-			key,
 			logger: audit.logger,
 		});
+		sources[name] = createFederationMediaSource({ client, http, logger: audit.logger });
 	}
 });
 
