@@ -6,5 +6,8 @@ import { createFederationTransport, createResolutionExplainer } from './transpor
 
 process.exitCode = await runCli(
 	process.argv.slice(2),
-	processIo(createFederationTransport, createResolutionExplainer),
+	processIo(
+		(config, logger, metricsRegistry) => createFederationTransport(config, logger, { metricsRegistry }),
+		createResolutionExplainer,
+	),
 );

@@ -4,6 +4,7 @@
  */
 import { loadConfigFromProcess, type Config } from '@homeserver/config';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createLogger } from '../observability/logger.js';
 import type { ResolutionExplainer } from '../transport/federation-transport.js';
 import type { SendTransaction } from '../worker/types.js';
@@ -27,8 +28,8 @@ export interface CliIo {
 	createLogger(): Logger;
 	/** Ends the process at once (a second shutdown signal). */
 	forceExit(code: number): void;
-	/** Builds the signed federation transport for `run`. */
-	createTransport(config: Config, logger: Logger): Promise<Transport>;
+	/** Builds the signed federation transport for `run`, its outbound counters in `metricsRegistry` (`/metrics`). */
+	createTransport(config: Config, logger: Logger, metricsRegistry: Registry): Promise<Transport>;
 	/** Builds what `resolve` uses: the resolver and router of `run`, explaining a server name. */
 	createExplainer(config: Config, logger: Logger): ResolutionExplainer;
 }

@@ -5,6 +5,7 @@
  * A second signal exits at once.
  */
 import { parseArgs } from 'node:util';
+import { Registry } from 'prom-client';
 import { systemClock } from '../clock.js';
 import { openOutbox } from '../outbox/open-outbox.js';
 import { createSenderMetrics } from '../observability/sender-metrics.js';
@@ -28,9 +29,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 	let transport: Awaited<ReturnType<CliIo['createTransport']>> | null = null;
 	let worker: DeliveryWorker | null = null;
 	try {
-		transport = await io.createTransport(config, logger);
+		// One registry for /metrics: the sender's own metrics and the outbound stack's counters.
+		const registry = new Registry();
+		transport = await io.createTransport(config, logger, registry);
 		worker = new DeliveryWorker({ store, origin: config.serverName, send: transport.send, logger });
-		const metrics = createSenderMetrics(store, worker, systemClock);
+		const metrics = createSenderMetrics(store, worker, systemClock, registry);
 		if (config.federationSender.metrics !== null) {
 			metricsServer = await startMetricsServer(metrics.registry, config.federationSender.metrics, logger);
 			const { address, port } = metricsServer.address;

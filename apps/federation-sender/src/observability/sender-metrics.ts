@@ -16,9 +16,16 @@ export interface SenderMetrics {
 	detach(): void;
 }
 
-/** Builds the sender's metrics and subscribes them to `worker`'s events. */
-export function createSenderMetrics(store: OutboxStore, worker: DeliveryWorker, clock: Clock): SenderMetrics {
-	const registry = new Registry();
+/**
+ * Builds the sender's metrics in `registry` (default: a new one) and subscribes them to `worker`'s events. `run`
+ * passes the registry its outbound stack counts in, so that `/metrics` shows both.
+ */
+export function createSenderMetrics(
+	store: OutboxStore,
+	worker: DeliveryWorker,
+	clock: Clock,
+	registry: Registry = new Registry(),
+): SenderMetrics {
 	collectDefaultMetrics({ register: registry });
 	new Gauge({
 		name: 'federation_sender_queue_depth',

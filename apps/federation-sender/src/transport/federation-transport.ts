@@ -14,9 +14,10 @@ import {
 	loadSigningKey,
 } from '@homeserver/federation';
 import type { FederationClient, ResolutionReport, SrvDns } from '@homeserver/federation';
-import { createOutboundHttp } from '@homeserver/outbound-http';
+import { createOutboundHttp, createOutboundMetrics } from '@homeserver/outbound-http';
 import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { FederationSenderError } from '../errors.js';
 import type { SendTransaction } from '../worker/types.js';
 import { sendTransactionVia } from './send-transaction.js';
@@ -31,6 +32,12 @@ export interface FederationTransportOptions {
 	readonly outbound?: Omit<OutboundHttpOptions, 'logger' | 'lookup'>;
 	/** Deadline of one attempt to send a transaction (default 60 s, as Synapse). */
 	readonly timeoutMs?: number;
+	/**
+	 * Where outbound-http's counters are registered (`outbound_requests_total{purpose,route}`,
+	 * `outbound_request_errors_total{purpose,code}`): the `/metrics` registry of `run`. Default: a registry of
+	 * their own (`http.metrics.registry`).
+	 */
+	readonly metricsRegistry?: Registry;
 }
 
 /** The transport and what it is made of. */
@@ -54,6 +61,9 @@ const MAX_RESPONSE_BYTES = 256 * 1024;
 function createOutbound(config: Config, logger: Logger, options: FederationTransportOptions): OutboundHttp {
 	return createOutboundHttp(config, {
 		...options.outbound,
+		...(options.metricsRegistry === undefined
+			? {}
+			: { metrics: createOutboundMetrics(options.metricsRegistry) }),
 		logger,
 		...(options.lookup === undefined ? {} : { lookup: options.lookup }),
 	});

@@ -29,7 +29,15 @@ export interface CliHarness {
 	logged(msg: string): Promise<Record<string, unknown>>;
 }
 
-export function cliHarness(t: ExecutionContext, yamlExtra = ''): CliHarness {
+/**
+ * `yamlExtra` is appended to the configuration; `createTransport` replaces the fake remote's transport (e.g. with
+ * the real one, for what only the outbound stack does).
+ */
+export function cliHarness(
+	t: ExecutionContext,
+	yamlExtra = '',
+	createTransport?: CliIo['createTransport'],
+): CliHarness {
 	const dir = tempDir(t);
 	const configPath = join(dir, 'homeserver.yaml');
 	writeFileSync(
@@ -73,7 +81,8 @@ ${yamlExtra}`,
 			forceExit: (code) => {
 				throw new Error(`forceExit(${code})`);
 			},
-			createTransport: () => Promise.resolve({ send: remote.send, close: () => Promise.resolve() }),
+			createTransport:
+				createTransport ?? (() => Promise.resolve({ send: remote.send, close: () => Promise.resolve() })),
 			createExplainer: (config, logger) =>
 				createResolutionExplainer(config, logger, { lookup: noLookup, dns: noDns }),
 		};
