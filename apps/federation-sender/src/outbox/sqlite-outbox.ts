@@ -1,9 +1,11 @@
 /**
- * The SQLite outbox (better-sqlite3): WAL journal with `synchronous=FULL`, so a commit acknowledged by
- * `enqueue` survives a killed process and a power cut. Queries live in `sqlite-statements.ts`.
+ * The SQLite outbox (on `@homeserver/sqlite`: better-sqlite3, or node:sqlite where that addon does not load):
+ * WAL journal with `synchronous=FULL`, so a commit acknowledged by `enqueue` survives a killed process and a
+ * power cut. Queries live in `sqlite-statements.ts`.
  */
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openSqlite } from '@homeserver/sqlite';
+import type { SqliteDatabase } from '@homeserver/sqlite';
 import { FederationSenderError } from '../errors.js';
 import { SCHEMA_V1, SCHEMA_VERSION } from './sqlite-schema.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
@@ -38,9 +40,9 @@ export function openSqliteOutbox(path: string, options: SqliteOutboxOptions = {}
 	if (options.mustExist === true && path !== ':memory:' && !existsSync(path)) {
 		throw new FederationSenderError('ERR_OUTBOX_MISSING', `no outbox database at ${path}`);
 	}
-	let db: Database.Database;
+	let db: SqliteDatabase;
 	try {
-		db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+		db = openSqlite(path, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
 		db.pragma('journal_mode = WAL');
 		db.pragma('synchronous = FULL');
 		db.pragma('foreign_keys = ON');
@@ -54,7 +56,7 @@ export function openSqliteOutbox(path: string, options: SqliteOutboxOptions = {}
 	return new SqliteOutbox(db, path);
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: SqliteDatabase): void {
 	const version = db.pragma('user_version', { simple: true }) as number;
 	if (version === SCHEMA_VERSION) return;
 	if (version > SCHEMA_VERSION) {
@@ -92,14 +94,14 @@ interface BackoffRow {
 	failure_count: number;
 }
 
-/** {@link OutboxStore} on one better-sqlite3 connection. Synchronous inside, async at the interface. */
+/** {@link OutboxStore} on one SQLite connection. Synchronous inside, async at the interface. */
 export class SqliteOutbox implements OutboxStore {
-	readonly #db: Database.Database;
+	readonly #db: SqliteDatabase;
 	readonly #q: Statements;
 	readonly #path: string;
 
 	/** Use {@link openSqliteOutbox}. */
-	constructor(db: Database.Database, path: string) {
+	constructor(db: SqliteDatabase, path: string) {
 		this.#db = db;
 		this.#path = path;
 		this.#q = prepareStatements(db);

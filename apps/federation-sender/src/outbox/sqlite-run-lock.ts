@@ -3,7 +3,8 @@
  * across processes. The lock is an SQLite database beside the outbox held in `locking_mode=EXCLUSIVE`:
  * the operating system drops it when the process dies, even by SIGKILL, so a restart never finds a stale lock.
  */
-import Database from 'better-sqlite3';
+import { openSqlite } from '@homeserver/sqlite';
+import type { SqliteDatabase } from '@homeserver/sqlite';
 import { FederationSenderError } from '../errors.js';
 import type { RunLock } from './types.js';
 
@@ -11,9 +12,9 @@ import type { RunLock } from './types.js';
 export function acquireSqliteRunLock(outboxPath: string): RunLock {
 	if (outboxPath === ':memory:') return { release: () => Promise.resolve() };
 	const path = `${outboxPath}.run-lock`;
-	let db: Database.Database;
+	let db: SqliteDatabase;
 	try {
-		db = new Database(path, { timeout: 0 });
+		db = openSqlite(path, { busyTimeoutMs: 0 });
 	} catch (error) {
 		throw new FederationSenderError('ERR_DATABASE', `cannot open the run lock ${path}: ${String(error)}`, {
 			cause: error,

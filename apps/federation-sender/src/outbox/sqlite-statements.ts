@@ -1,5 +1,5 @@
 /** The prepared statements of the SQLite outbox, compiled once per connection. */
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from '@homeserver/sqlite';
 
 /** The SQL of every statement {@link SqliteOutbox} runs, by name. */
 const SQL = {
@@ -37,9 +37,9 @@ const SQL = {
 } as const;
 
 /** The prepared statements, by name. */
-export type Statements = { readonly [K in keyof typeof SQL]: Database.Statement };
+export type Statements = { readonly [K in keyof typeof SQL]: SqliteStatement };
 
 /** Prepares every statement once per connection. */
-export function prepareStatements(db: Database.Database): Statements {
+export function prepareStatements(db: SqliteDatabase): Statements {
 	return Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Statements;
 }

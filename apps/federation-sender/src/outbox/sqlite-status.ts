@@ -1,5 +1,5 @@
 /** The `status` query of the SQLite outbox: one row per destination, in a single read transaction. */
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from '@homeserver/sqlite';
 import {
 	assembleStatus,
 	statusQueries,
@@ -12,7 +12,7 @@ import type { DestinationStatus } from './types.js';
 const SQL = statusQueries('');
 
 /** Reads every destination's queue depth, open transaction and backoff. */
-export function readStatus(db: Database.Database): DestinationStatus[] {
+export function readStatus(db: SqliteDatabase): DestinationStatus[] {
 	return db
 		.transaction(() =>
 			assembleStatus(

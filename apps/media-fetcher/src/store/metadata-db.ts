@@ -1,10 +1,11 @@
 /**
- * The media metadata table in SQLite (better-sqlite3, WAL journal): one row per stored remote file.
+ * The media metadata table in SQLite (`@homeserver/sqlite`, WAL journal): one row per stored remote file.
  *
  * A row is written only after its file has been renamed into place, so a row always names a complete file;
  * a file without a row (a crash between the two steps) is simply fetched again and overwritten.
  */
-import Database from 'better-sqlite3';
+import { openSqlite } from '@homeserver/sqlite';
+import type { SqliteDatabase, SqliteStatement } from '@homeserver/sqlite';
 import type { MediaRef } from '../media-id.js';
 
 /** What is known about one stored file. */
@@ -36,14 +37,14 @@ const SCHEMA_VERSION = 1;
 
 /** The metadata table on one SQLite connection. */
 export class MediaMetadataDb {
-	readonly #db: Database.Database;
-	readonly #get: Database.Statement<[string, string], Row>;
-	readonly #put: Database.Statement<Row>;
-	readonly #delete: Database.Statement<[string, string]>;
+	readonly #db: SqliteDatabase;
+	readonly #get: SqliteStatement<[string, string], Row>;
+	readonly #put: SqliteStatement<Row>;
+	readonly #delete: SqliteStatement<[string, string]>;
 
 	/** Opens (creating if needed) the database file at `path`. */
 	constructor(path: string) {
-		this.#db = new Database(path);
+		this.#db = openSqlite(path);
 		this.#db.pragma('journal_mode = WAL');
 		this.#db.pragma('synchronous = NORMAL');
 		this.#db.pragma('busy_timeout = 5000');
