@@ -1,9 +1,9 @@
-import type { Purpose } from '@homeserver/config';
 import { IpBlockedError } from '@homeserver/outbound-http';
 import type { OutboundHttp } from '@homeserver/outbound-http';
 import { loopbackLookup, startForwardProxy, startHttpServer, startHttpsServer } from '@homeserver/testkit';
 import type { DestinationServer, ForwardProxy } from '@homeserver/testkit';
 import test from 'ava';
+import { CODES, redirectCases } from './helpers/redirect-cases.js';
 import { redirectHandler, redirectPath } from './helpers/redirector.js';
 import { LeakAudit, PROXY_PASSWORD, PROXY_USER } from './helpers/secrets.js';
 import { watchConnections } from './helpers/socket-guard.js';
@@ -20,8 +20,6 @@ import { registerSuiteChecks } from './helpers/suite-hooks.js';
 const audit = new LeakAudit();
 registerSuiteChecks(test, audit);
 
-/** Every status got follows: each must be routed and checked again. */
-const CODES = [300, 301, 302, 303, 304, 307, 308] as const;
 const NAMES = {
 	'test.com': ['127.0.0.1'],
 	'loop.test': ['127.0.0.2'],
@@ -61,192 +59,9 @@ test.after.always(async () => {
 	await Promise.all([http?.close(), https?.close(), proxy?.close()]);
 });
 
-/** One redirect case: where it starts, what it redirects to, and the address the refusal must name. */
-interface RedirectCase {
-	readonly title: string;
-	readonly from: 'http' | 'https';
-	readonly status: number;
-	readonly location: () => string;
-	readonly refused: string;
-	readonly stack?: () => OutboundHttp;
-	readonly purpose?: Purpose;
-	/** Start through the proxy (a name only the proxy resolves) rather than at 127.0.0.1 directly. */
-	readonly viaProxy?: boolean;
-}
-
-const hp = (): number => http.port;
-const sp = (): number => https.port;
-
-const CASES: RedirectCase[] = [];
-for (const status of CODES) {
-	CASES.push(
-		{
-			title: 'http -> http literal',
-			from: 'http',
-			status,
-			location: () => `http://127.0.0.2:${hp()}/x`,
-			refused: '127.0.0.2',
-		},
-		{
-			title: 'http -> https literal',
-			from: 'http',
-			status,
-			location: () => `https://127.0.0.2:${sp()}/x`,
-			refused: '127.0.0.2',
-		},
-		{
-			title: 'https -> http literal',
-			from: 'https',
-			status,
-			location: () => `http://127.0.0.2:${hp()}/x`,
-			refused: '127.0.0.2',
-		},
-		{
-			title: 'https -> https IPv6 loopback',
-			from: 'https',
-			status,
-			location: () => `https://[::1]:${sp()}/x`,
-			refused: '::1',
-		},
-		{
-			title: 'http -> name of a blocked address',
-			from: 'http',
-			status,
-			location: () => `http://loop.test:${hp()}/`,
-			refused: '127.0.0.2',
-		},
-	);
-}
-CASES.push(
-	{
-		title: 'scheme-relative Location',
-		from: 'http',
-		status: 302,
-		location: () => `//127.0.0.2:${hp()}/x`,
-		refused: '127.0.0.2',
-	},
-	{
-		title: 'backslash-relative Location',
-		from: 'http',
-		status: 302,
-		location: () => `/\\127.0.0.2:${hp()}/x`,
-		refused: '127.0.0.2',
-	},
-	{
-		title: 'upper case and trailing dot',
-		from: 'https',
-		status: 302,
-		location: () => `HTTP://LOOP.TEST.:${hp()}/`,
-		refused: '127.0.0.2',
-	},
-	{
-		title: 'decimal address',
-		from: 'http',
-		status: 307,
-		location: () => `http://2130706434:${hp()}/`,
-		refused: '127.0.0.2',
-	},
-	{
-		title: 'hex short form',
-		from: 'https',
-		status: 308,
-		location: () => `https://0x7f.2:${sp()}/`,
-		refused: '127.0.0.2',
-	},
-	{
-		title: 'IPv4-mapped IPv6',
-		from: 'http',
-		status: 303,
-		location: () => `http://[::ffff:127.0.0.2]:${hp()}/`,
-		refused: '127.0.0.2',
-	},
-	{
-		title: 'cloud metadata',
-		from: 'http',
-		status: 302,
-		location: () => 'http://169.254.169.254/latest/meta-data/',
-		refused: '169.254.169.254',
-	},
-	{
-		title: 'NAT64 metadata',
-		from: 'https',
-		status: 307,
-		location: () => 'https://[64:ff9b::a9fe:a9fe]/',
-		refused: '64:ff9b::a9fe:a9fe',
-	},
-	{
-		title: 'name of a private address',
-		from: 'https',
-		status: 301,
-		location: () => 'https://internal.test/',
-		refused: '10.0.0.1',
-	},
-	{
-		title: 'name with a mix of addresses',
-		from: 'http',
-		status: 302,
-		location: () => `http://mixed.test:${hp()}/`,
-		refused: '10.0.0.1',
-	},
-	{
-		title: 'second hop of a chain',
-		from: 'http',
-		status: 302,
-		location: () => redirectPath(307, `http://127.0.0.2:${hp()}/x`).path,
-		refused: '127.0.0.2',
-	},
-	// Route changes: proxied first hop, direct second hop (and the reverse).
-	...(['push', 'media_redirect', 'federation'] as const).map((purpose): RedirectCase => ({
-		title: `proxied -> direct (no_proxy name), ${purpose}`,
-		from: 'https',
-		status: 302,
-		location: () => `http://loop.test:${hp()}/`,
-		refused: '127.0.0.2',
-		stack: () => mixedRoutes,
-		purpose,
-		viaProxy: true,
-	})),
-	{
-		title: 'proxied -> direct (IP literal)',
-		from: 'https',
-		status: 307,
-		location: () => `http://127.0.0.2:${hp()}/`,
-		refused: '127.0.0.2',
-		stack: () => mixedRoutes,
-		viaProxy: true,
-	},
-	{
-		title: 'direct -> proxied tunnel (IP literal)',
-		from: 'http',
-		status: 302,
-		location: () => 'https://10.0.0.1/',
-		refused: '10.0.0.1',
-		stack: () => mixedRoutes,
-	},
-	{
-		title: 'direct -> proxied forward (IP literal)',
-		from: 'http',
-		status: 301,
-		location: () => 'http://[fd00::1]/',
-		refused: 'fd00::1',
-		stack: () => mixedRoutes,
-	},
-	{
-		title: 'direct -> proxied (metadata)',
-		from: 'https',
-		status: 308,
-		location: () => 'https://169.254.169.254/',
-		refused: '169.254.169.254',
-		stack: () => mixedRoutes,
-	},
-	{
-		title: 'direct -> direct name, proxied config',
-		from: 'http',
-		status: 303,
-		location: () => `http://internal.test:${hp()}/`,
-		refused: '10.0.0.1',
-		stack: () => mixedRoutes,
-	},
+const CASES = redirectCases(
+	() => http.port,
+	() => https.port,
 );
 
 for (const item of CASES) {
@@ -255,7 +70,7 @@ for (const item of CASES) {
 		const server = item.from === 'http' ? http : https;
 		const host = item.viaProxy === true ? 'test.com' : '127.0.0.1';
 		const start = `${item.from}://${host}:${server.port}${path}`;
-		const stack = item.stack?.() ?? direct;
+		const stack = item.mixed === true ? mixedRoutes : direct;
 		const proxyBefore = proxy.log.length;
 		const { error, attempts } = await watchConnections(() => stack.client(item.purpose ?? 'push').get(start));
 		audit.addError(start, error);
