@@ -1,42 +1,20 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { missingSquidTools } from '@homeserver/testkit';
 import { findSecrets } from '../src/credentials.js';
 import { DEVNET_SERVER_NAME, startDevnet } from '../src/devnet.js';
-import { findRepoRoot } from '../src/package-paths.js';
 import { runScenario } from '../src/scenario.js';
 import type { ScenarioEvent } from '../src/scenario-types.js';
 
 /** In CI (or with TESTKIT_REQUIRE_SQUID=1) the devnet must run with Squid, not the in-process fallback. */
 const squidRequired = Boolean(process.env['CI']) || process.env['TESTKIT_REQUIRE_SQUID'] === '1';
 
-/** Whether the apps' native SQLite addon loads on this Node (it is built for the machine's Node only). */
-async function sqliteLoads(): Promise<string | undefined> {
-	const require = createRequire(join(await findRepoRoot(), 'apps', 'federation-sender', 'package.json'));
-	try {
-		const Database = require('better-sqlite3') as new (path: string) => { close(): void };
-		new Database(':memory:').close();
-		return undefined;
-	} catch (error) {
-		return error instanceof Error ? error.message.split('\n')[0] : String(error);
-	}
-}
-
 const SEND = '/_matrix/federation/v1/send/';
 
 test('the devnet delivers signed transactions once through the proxy, fetches media intact, bypasses no_proxy, blocks SSRF and leaks no credential', async (t) => {
 	t.timeout(120_000);
-	const sqlite = await sqliteLoads();
-	if (sqlite !== undefined) {
-		t.log(
-			`SKIPPED: the apps' better-sqlite3 addon does not load on Node ${process.versions.node}: ${sqlite}`,
-		);
-		t.pass();
-		return;
-	}
 	const squidMissing = await missingSquidTools();
 	if (squidRequired && squidMissing.length > 0)
 		t.fail(`Squid is required here but missing: ${squidMissing.join(', ')}`);
