@@ -113,3 +113,17 @@ export async function forEachBounded<T>(
 	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 	return { ok, errors, firstError, elapsedMs: performance.now() - t0 };
 }
+
+/** A scenario's time budget, so that the whole run stays within its bound even on a slow or busy machine. */
+export interface Budget {
+	/** Milliseconds left (negative once spent). */
+	left(): number;
+	/** Whether the budget is spent. */
+	spent(): boolean;
+}
+
+/** A budget of `ms` from now. */
+export function budget(ms: number): Budget {
+	const end = performance.now() + ms;
+	return { left: () => end - performance.now(), spent: () => performance.now() >= end };
+}

@@ -53,7 +53,7 @@ export const memoryAtScale: Scenario = {
 					count,
 					checkpoints,
 					concurrency: 16,
-					maxMs: ctx.quick ? 20_000 : 90_000,
+					maxMs: ctx.quick ? 20_000 : 45_000,
 					idleWaitMs: client === 'raw-direct' ? 0 : idleWaitMs,
 					proxy: {
 						host: squid.host,
