@@ -25,11 +25,6 @@ export const MULTIPART_OVERHEAD_BYTES = 96 * 1024;
 const DEFAULT_REMOTE_TIMEOUT_MS = 20_000;
 /** Added to `timeout_ms` for the response headers to arrive. */
 const HEADERS_MARGIN_MS = 15_000;
-/**
- * The longest wait for response headers (`timeout_ms` of at most 60 s, plus the margin): the outbound stack's own
- * response timeout must not be shorter, or it would cut a wait the remote was allowed.
- */
-export const LONGEST_HEADERS_WAIT_MS = 60_000 + HEADERS_MARGIN_MS;
 
 /** Options of {@link createFederationMediaSource}. */
 export interface FederationMediaSourceOptions {

@@ -6,12 +6,12 @@
  */
 import type { LookupFunction } from 'node:net';
 import type { Config } from '@homeserver/config';
-import { createFederationClient, readSigningKeyFile, type SrvDns } from '@homeserver/federation';
+import { createFederationClient, loadSigningKey, type SrvDns } from '@homeserver/federation';
 import { createOutboundHttp, type OutboundHttp, type OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from '../errors.js';
 import type { RemoteMediaSource } from '../media-service.js';
-import { createFederationMediaSource, LONGEST_HEADERS_WAIT_MS } from './federation-media-source.js';
+import { createFederationMediaSource } from './federation-media-source.js';
 
 /** Options of {@link createRemoteSourceFromConfig}; tests inject name resolution that maps to loopback. */
 export interface RemoteSourceOptions {
@@ -20,7 +20,7 @@ export interface RemoteSourceOptions {
 	readonly lookup?: LookupFunction;
 	/** SRV lookups for server-name resolution (default `node:dns/promises`). */
 	readonly dns?: SrvDns;
-	/** More options of the outbound stack (timeouts, extra CAs for `Location` hosts...). */
+	/** More options of the outbound stack (timeouts, extra CAs for `Location` hosts, `metrics`...). */
 	readonly outbound?: Omit<OutboundHttpOptions, 'logger' | 'lookup'>;
 }
 
@@ -35,24 +35,16 @@ export async function createRemoteSourceFromConfig(
 	config: Config,
 	options: RemoteSourceOptions,
 ): Promise<RemoteSource> {
-	if (config.signingKeyPath === null) {
-		throw new MediaFetcherError(
-			'ERR_SIGNING_KEY',
-			'signing_key_path is not set: federation media requests must be signed',
-		);
-	}
 	let key;
 	try {
-		key = await readSigningKeyFile(config.signingKeyPath);
+		key = await loadSigningKey(config);
 	} catch (error) {
-		throw new MediaFetcherError('ERR_SIGNING_KEY', `Cannot read the signing key ${config.signingKeyPath}`, {
-			cause: error,
-		});
+		// Unset, unreadable or malformed: the message names signing_key_path or the file and line.
+		throw new MediaFetcherError('ERR_SIGNING_KEY', (error as Error).message, { cause: error });
 	}
+	// Each download sets its own headers deadline (timeout_ms + margin) on its requests, over the stack's default.
 	const http = createOutboundHttp(config, {
 		...options.outbound,
-		// Each download has its own headers deadline (timeout_ms + margin); the stack's is only the backstop.
-		timeouts: { response: LONGEST_HEADERS_WAIT_MS, ...options.outbound?.timeouts },
 		logger: options.logger,
 		...(options.lookup === undefined ? {} : { lookup: options.lookup }),
 	});
