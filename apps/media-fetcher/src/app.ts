@@ -57,7 +57,12 @@ export async function openMediaFetcher(config: Config, options: MediaFetcherOpti
 		logger.warn(warning);
 	}
 	const path = databasePath(config);
-	const { source, http } = await createRemoteSourceFromConfig(config, options);
+	const metrics = new MediaMetrics({ defaultMetrics: options.defaultMetrics === true });
+	// The outbound stack counts in the same registry, so /metrics shows its requests and errors too.
+	const { source, http } = await createRemoteSourceFromConfig(config, {
+		...options,
+		outbound: { ...options.outbound, metrics: options.outbound?.metrics ?? metrics.outbound },
+	});
 	let store: MediaStore;
 	try {
 		store = await MediaStore.open({ root: config.mediaStorePath, databasePath: path });
@@ -68,7 +73,6 @@ export async function openMediaFetcher(config: Config, options: MediaFetcherOpti
 	if (store.cleanedTempFiles > 0) {
 		logger.info({ removed: store.cleanedTempFiles }, 'removed temporary files left by an earlier run');
 	}
-	const metrics = new MediaMetrics({ defaultMetrics: options.defaultMetrics === true });
 	const service = new MediaService({
 		...options.limits,
 		store,

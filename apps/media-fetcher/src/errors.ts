@@ -61,6 +61,21 @@ export class MediaFetcherError extends Error {
 		this.status = options.status ?? errorCatalogue[code].status;
 		this.errcode = errorCatalogue[code].errcode;
 	}
+
+	/**
+	 * The code of what went wrong underneath, for logs and operators: the first `code` on the `cause` chain that is
+	 * not one of ours, e.g. `ERR_IP_BLOCKED` or `ERR_PROXY_AUTH_REQUIRED` from the outbound stack, `ERR_TIMEOUT`,
+	 * `ERR_MATRIX_REMOTE` for a remote's error answer. Undefined when there is none.
+	 */
+	get causeCode(): string | undefined {
+		let current: unknown = this.cause;
+		for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+			const code = (current as { code?: unknown }).code;
+			if (typeof code === 'string' && !(current instanceof MediaFetcherError)) return code;
+			current = current.cause;
+		}
+		return undefined;
+	}
 }
 
 /** True when `error` is a {@link MediaFetcherError}, optionally with the given code. */

@@ -170,8 +170,11 @@ export class MediaService {
 					? caught
 					: new MediaFetcherError('ERR_REMOTE_FAILED', 'Failed to fetch remote media', { cause: caught });
 			metrics?.downloads.inc({ outcome: error.code });
-			// Only code and message: a transport error object can carry request options.
-			log.warn({ code: error.code, reason: error.message }, 'remote media download failed');
+			// Codes and message only: a transport error object can carry request options.
+			log.warn(
+				{ code: error.code, cause: error.causeCode ?? null, reason: error.message },
+				'remote media download failed',
+			);
 			throw error;
 		} finally {
 			clearTimeout(timer);

@@ -1,7 +1,9 @@
 /**
  * Prometheus metrics of the media fetcher, on a registry of its own (served at `/metrics` on
- * `media_fetcher.metrics`). Labels are small fixed sets: never a server name, URL or credential.
+ * `media_fetcher.metrics`), the outbound stack's counters included. Labels are small fixed sets: never a server
+ * name, URL or credential.
  */
+import { createOutboundMetrics, type OutboundMetrics } from '@homeserver/outbound-http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** Where a served file came from. */
@@ -20,6 +22,11 @@ export class MediaMetrics {
 	readonly downloadSeconds: Histogram;
 	/** HTTP responses of `serve` by status code. */
 	readonly responses: Counter<'status'>;
+	/**
+	 * The outbound stack's counters in this registry (`outbound_requests_total{purpose,route}`,
+	 * `outbound_request_errors_total{purpose,code}`): give them to `createOutboundHttp` as `metrics`.
+	 */
+	readonly outbound: OutboundMetrics;
 
 	constructor(options: { readonly defaultMetrics?: boolean } = {}) {
 		this.registry = new Registry();
@@ -53,6 +60,7 @@ export class MediaMetrics {
 			labelNames: ['status'],
 			registers,
 		});
+		this.outbound = createOutboundMetrics(this.registry);
 		if (options.defaultMetrics === true) {
 			collectDefaultMetrics({ register: this.registry });
 		}

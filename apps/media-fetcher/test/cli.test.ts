@@ -77,40 +77,55 @@ test.serial(
 	},
 );
 
-test.serial('serve answers media requests and metrics until stopped', async (t) => {
-	const env = await startEnvironment(t);
-	if (env === undefined) return;
-	env.remote.media.addRedirect('location', `http://cdn.test:${env.cdn.port}/media/location`);
-	env.remote.media.addRedirect('location_blocked', `http://127.0.0.1:${env.cdn.port}/media/x`);
-	const stop = new AbortController();
-	const { io, stdout } = cliIo(env, { stop: stop.signal });
-	const exit = runCli(['serve', '--config', env.configPath], io);
-	let listening: { port: number; metricsPort: number } | undefined;
-	while (listening === undefined) {
-		await new Promise((resolve) => setTimeout(resolve, 20));
-		const line = stdout
+test.serial(
+	'serve answers media requests, metrics with the outbound counters, and logs failure causes until stopped',
+	async (t) => {
+		const env = await startEnvironment(t);
+		if (env === undefined) return;
+		env.remote.media.addRedirect('location', `http://cdn.test:${env.cdn.port}/media/location`);
+		env.remote.media.addRedirect('location_blocked', `http://127.0.0.1:${env.cdn.port}/media/x`);
+		const stop = new AbortController();
+		const { io, stdout } = cliIo(env, { stop: stop.signal });
+		const exit = runCli(['serve', '--config', env.configPath], io);
+		let listening: { port: number; metricsPort: number } | undefined;
+		while (listening === undefined) {
+			await new Promise((resolve) => setTimeout(resolve, 20));
+			const line = stdout
+				.text()
+				.split('\n')
+				.find((entry) => entry.includes('media-fetcher listening'));
+			listening =
+				line === undefined ? undefined : (JSON.parse(line) as { port: number; metricsPort: number });
+		}
+		const response = await fetch(
+			`http://127.0.0.1:${listening.port}/_matrix/client/v1/media/download/${env.serverName}/location`,
+		);
+		t.is(response.status, 200);
+		t.is(await response.text(), CDN_BYTES.toString());
+		t.is(response.headers.get('content-disposition'), 'inline; filename="from-cdn.txt"');
+		const blocked = await fetch(
+			`http://127.0.0.1:${listening.port}/_matrix/client/v1/media/download/${env.serverName}/location_blocked`,
+		);
+		t.is(blocked.status, 502);
+		t.deepEqual(await blocked.json(), { errcode: 'M_UNKNOWN', error: 'Failed to fetch remote media' });
+		const metrics = await (await fetch(`http://127.0.0.1:${listening.metricsPort}/metrics`)).text();
+		t.regex(metrics, /media_fetcher_downloads_total\{outcome="ok"\} 1/);
+		t.regex(metrics, /process_cpu_user_seconds_total/);
+		// The outbound stack counts in the same registry: two signed requests tunnelled through Squid, one Location
+		// fetched through it, one refused before any connection.
+		t.regex(metrics, /^outbound_requests_total\{purpose="federation",route="proxy"\} 2$/m);
+		t.regex(metrics, /^outbound_requests_total\{purpose="media_redirect",route="proxy"\} 1$/m);
+		t.regex(metrics, /^outbound_requests_total\{purpose="media_redirect",route="blocked"\} 1$/m);
+		t.regex(metrics, /^outbound_request_errors_total\{purpose="media_redirect",code="ERR_IP_BLOCKED"\} 1$/m);
+		const failure = stdout
 			.text()
 			.split('\n')
-			.find((entry) => entry.includes('media-fetcher listening'));
-		listening = line === undefined ? undefined : (JSON.parse(line) as { port: number; metricsPort: number });
-	}
-	const response = await fetch(
-		`http://127.0.0.1:${listening.port}/_matrix/client/v1/media/download/${env.serverName}/location`,
-	);
-	t.is(response.status, 200);
-	t.is(await response.text(), CDN_BYTES.toString());
-	t.is(response.headers.get('content-disposition'), 'inline; filename="from-cdn.txt"');
-	const blocked = await fetch(
-		`http://127.0.0.1:${listening.port}/_matrix/client/v1/media/download/${env.serverName}/location_blocked`,
-	);
-	t.is(blocked.status, 502);
-	t.deepEqual(await blocked.json(), { errcode: 'M_UNKNOWN', error: 'Failed to fetch remote media' });
-	const metrics = await (await fetch(`http://127.0.0.1:${listening.metricsPort}/metrics`)).text();
-	t.regex(metrics, /media_fetcher_downloads_total\{outcome="ok"\} 1/);
-	t.regex(metrics, /process_cpu_user_seconds_total/);
-	stop.abort();
-	t.is(await exit, 0);
-});
+			.find((line) => line.includes('remote media download failed'));
+		t.like(JSON.parse(failure ?? '{}'), { code: 'ERR_REMOTE_FAILED', cause: 'ERR_IP_BLOCKED' });
+		stop.abort();
+		t.is(await exit, 0);
+	},
+);
 
 test('the progress bar redraws in place on a terminal and prints lines otherwise', (t) => {
 	const tty = collect();
