@@ -119,7 +119,7 @@ test.serial('a redirect from the Location host to a blocked address is refused a
 });
 
 test.serial(
-	'a server without the federation endpoint is asked on the legacy one, with allow_remote=false',
+	'a server without the federation endpoint is asked on the legacy one, with allow_remote=false and allow_redirect=true',
 	async (t) => {
 		const env = await startEnvironment(t);
 		if (env === undefined) return;
@@ -132,7 +132,8 @@ test.serial(
 		);
 		t.is(
 			legacy?.url,
-			`/_matrix/media/v3/download/${encodeURIComponent(env.serverName)}/legacy?allow_remote=false&timeout_ms=20000`,
+			`/_matrix/media/v3/download/${encodeURIComponent(env.serverName)}/legacy` +
+				'?allow_remote=false&timeout_ms=20000&allow_redirect=true',
 		);
 		t.is(legacy?.authorization, 'valid');
 	},
@@ -155,6 +156,7 @@ test.serial(
 				['/_matrix/media/v3', 307],
 			],
 		);
+		t.regex(env.remote.requests[1]?.url ?? '', /\?allow_remote=false&timeout_ms=\d+&allow_redirect=true$/);
 		t.deepEqual(
 			env.cdn.requests.map((request) => [request.url, request.headers.authorization]),
 			[['/media/legacy-redirect', undefined]],

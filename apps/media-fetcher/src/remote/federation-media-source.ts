@@ -2,8 +2,9 @@
  * The {@link RemoteMediaSource} of a real deployment: `GET /_matrix/federation/v1/media/download/{mediaId}`,
  * signed by the federation client, its `multipart/mixed` answer parsed as a stream; a `Location` answer fetched
  * unsigned with purpose `media_redirect` (routed and checked hop by hop by the outbound stack); the legacy
- * `/_matrix/media/v3/download/{server}/{mediaId}?allow_remote=false` only when the remote does not know the
- * federation endpoint. Sizes are capped by the requests (announced Content-Length, then while streaming).
+ * `/_matrix/media/v3/download/{server}/{mediaId}?allow_remote=false&timeout_ms=N&allow_redirect=true` (Synapse's
+ * query) only when the remote does not know the federation endpoint, a 307/308 from it fetched like a `Location`.
+ * Sizes are capped by the requests (announced Content-Length, then while streaming).
  */
 import { createFederationClient, encodePathSegment, MatrixRemoteError } from '@homeserver/federation';
 import type { FederationClient, ServerResolver, SigningKey } from '@homeserver/federation';
@@ -132,7 +133,7 @@ async function legacyDownload(
 	const { maxBytes, signal } = fetchOptions;
 	const path =
 		`/_matrix/media/v3/download/${encodePathSegment(ref.serverName)}/${encodePathSegment(ref.mediaId)}` +
-		`?allow_remote=false&timeout_ms=${timeoutMs}`;
+		`?allow_remote=false&timeout_ms=${timeoutMs}&allow_redirect=true`;
 	let answer;
 	try {
 		answer = await openSigned(options.client, ref.serverName, path, {
