@@ -2,7 +2,7 @@
  * Host-name normalisation shared by proxy URLs, `no_proxy` entries and `server_name`: lower case, IDNA
  * (punycode) for Unicode names, no trailing dot, and a syntax check, so names compare as plain strings.
  */
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 const ASCII_NAME = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
@@ -24,7 +24,7 @@ export function normaliseHostName(text: string): { name: string } | { reason: st
 	// Plain ASCII names without punycode labels skip the IDNA step (a fast path for long no_proxy lists).
 	if (!ASCII_NAME.test(name) || name.includes('xn--')) {
 		const ascii = domainToASCII(name);
-		if (ascii === '' || !ASCII_NAME.test(ascii)) {
+		if (ascii === '' || !ASCII_NAME.test(ascii) || !ascii.split('.').every(isValidAceLabel)) {
 			return { reason: 'not a valid host name' };
 		}
 		name = ascii;
@@ -40,4 +40,14 @@ export function normaliseHostName(text: string): { name: string } | { reason: st
 		return { reason: 'not a valid host name or IP address (write IPv4 addresses as four decimal numbers)' };
 	}
 	return { name };
+}
+
+/**
+ * An `xn--` label must decode to a Unicode label. Node 20 refuses bad punycode in `domainToASCII`, Node 22+
+ * passes it through unchanged, so check it here for the same answer on every version.
+ */
+export function isValidAceLabel(label: string): boolean {
+	if (!label.startsWith('xn--')) return true;
+	const unicode = domainToUnicode(label);
+	return unicode !== '' && unicode !== label;
 }

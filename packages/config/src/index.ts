@@ -42,3 +42,4 @@ export { PURPOSES, isPurpose } from './purposes.js';
 export { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from './size.js';
 export { describeConfig, redactConfig } from './describe.js';
 export { redactProxyString } from './redact.js';
+export { isValidAceLabel } from './host-name.js';

@@ -95,6 +95,7 @@ const invalid: [raw: string, reason: RegExp][] = [
 	['a..b', /not a valid host name/],
 	['http://example.com', /not a URL/],
 	['fe80::1%eth0', /not a valid IP address/],
+	['xn--zz.example', /not a valid host name/],
 ];
 
 for (const [raw, reason] of invalid) {

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
+import { isValidAceLabel } from '@homeserver/config';
 import { ServerNameError } from './errors.js';
 
 /** Longest input looked at; anything longer is refused before any parsing (a DNS name has at most 255). */
@@ -109,6 +110,9 @@ function parseDnsName(input: string, hostname: string): string {
 	const labels = ascii.split('.');
 	if (!labels.every((label) => DNS_LABEL.test(label))) {
 		throw new ServerNameError(input, 'DNS labels must be 1-63 letters, digits or "-" (no empty label)');
+	}
+	if (!labels.every(isValidAceLabel)) {
+		throw new ServerNameError(input, 'not a valid internationalised domain name (bad punycode label)');
 	}
 	const last = labels.at(-1) ?? '';
 	if (NUMERIC_LABEL.test(last) || NUMERIC_LABEL.test(hostname.split('.').at(-1) ?? '')) {
