@@ -1,5 +1,5 @@
 /**
- * What the app-level fault tests share: the prerequisites (Squid, and a better-sqlite3 built for this Node), a
+ * What the app-level fault tests share: the prerequisite (Squid), a
  * private directory with the signing key and CA, a real Squid behind a fixed-port relay (so it can be killed and
  * started again while clients keep one proxy URL), a seeded random source, and polling with a deadline.
  */
@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey } from '@homeserver/federation';
 import type { SigningKey } from '@homeserver/federation';
-import { openSqliteOutbox } from '@homeserver/federation-sender';
 import { requireSquid, startSquid } from '@homeserver/testkit';
 import type { SquidProxy } from '@homeserver/testkit';
 import type { ExecutionContext } from 'ava';
@@ -20,26 +19,9 @@ import type { TcpRelay } from './tcp-relay.js';
 /** In CI (or with TESTKIT_REQUIRE_SQUID=1) a missing Squid fails the test instead of skipping it. */
 const squidRequired = Boolean(process.env['CI']) || process.env['TESTKIT_REQUIRE_SQUID'] === '1';
 
-/**
- * True when the app tests can run here. Squid missing: skipped (failed in CI). better-sqlite3 built for another
- * Node (CI also runs the suite on Node 24 while the addon is built for Node 20): skipped, saying so.
- */
+/** True when the app tests can run here: Squid is installed (a missing Squid fails the test in CI). */
 export async function appsCanRun(t: ExecutionContext): Promise<boolean> {
-	if (!(await requireSquid(t, squidRequired))) return false;
-	const dir = await mkdtemp(join(tmpdir(), 'hostile-probe-'));
-	try {
-		const store = openSqliteOutbox(join(dir, 'probe.db'));
-		await store.close();
-		return true;
-	} catch (error) {
-		const text = String(error);
-		if (!/NODE_MODULE_VERSION|ERR_DLOPEN_FAILED|was compiled against/.test(text)) throw error;
-		t.log(`SKIPPED: better-sqlite3 is not built for Node ${process.version} (${text.slice(0, 120)})`);
-		t.pass();
-		return false;
-	} finally {
-		await rm(dir, { recursive: true, force: true });
-	}
+	return requireSquid(t, squidRequired);
 }
 
 /** A private directory with `signing.key` and `ca.pem`, removed at the end of the test. */
