@@ -4,7 +4,7 @@ import type { LookupFunction } from 'node:net';
 import type { Config, ProxyEndpoint, Purpose } from '@homeserver/config';
 import type { Router } from '../route/router.js';
 import type { RouteDecision } from '../route/route-decision.js';
-import { createDirectAgents } from './direct-agents.js';
+import { createDirectHttpAgent, createDirectHttpsAgent } from './direct-agents.js';
 import { ForwardAgent } from './forward-agent.js';
 import type { PoolOptions } from './pool-options.js';
 import { tlsProfile } from './tls-profile.js';
@@ -37,7 +37,7 @@ interface PurposeAgents {
 
 /**
  * Creates and caches the agents of one instance. Agents are keyed by what changes their behaviour (route kind,
- * proxy, TLS profile of the proxy hop, IP policy), not by destination: there are at most a few per purpose, and
+ * proxy, TLS profile, IP policy), not by destination: there are at most a few per purpose, and
  * per-destination state lives in Node's pools, which drop sockets when idle ones expire. A selection object per
  * purpose and route kind is built once, so choosing an agent on the hot path allocates nothing.
  */
@@ -48,8 +48,10 @@ export class AgentRegistry {
 	readonly #byKey = new Map<unknown, AgentSelection>();
 	readonly #byPurpose = new Map<Purpose, PurposeAgents>();
 	readonly #profiles = new Map<string, TlsProfile>();
-	readonly #endpointIds = new WeakMap<ProxyEndpoint, number>();
-	#nextEndpointId = 1;
+	/** The plain-http direct agent of each IP policy (by id), shared by the policy's TLS profiles. */
+	readonly #directHttp = new Map<number, HttpAgent>();
+	readonly #objectIds = new WeakMap<object, number>();
+	#nextObjectId = 1;
 
 	constructor(config: Config, router: Router, options: AgentRegistryOptions) {
 		this.#config = config;
@@ -85,6 +87,7 @@ export class AgentRegistry {
 		}
 		this.#byKey.clear();
 		this.#byPurpose.clear();
+		this.#directHttp.clear();
 	}
 
 	/** Every agent created so far (for tests and introspection). */
@@ -92,9 +95,10 @@ export class AgentRegistry {
 		return [...new Set([...this.#byKey.values()].flatMap((selection) => [selection.http, selection.https]))];
 	}
 
-	#endpointId(endpoint: ProxyEndpoint): number {
-		let id = this.#endpointIds.get(endpoint);
-		if (id === undefined) this.#endpointIds.set(endpoint, (id = this.#nextEndpointId++));
+	/** A small number per configuration object (proxy endpoint, IP policy), for cache keys. */
+	#objectId(object: object): number {
+		let id = this.#objectIds.get(object);
+		if (id === undefined) this.#objectIds.set(object, (id = this.#nextObjectId++));
 		return id;
 	}
 
@@ -106,16 +110,21 @@ export class AgentRegistry {
 
 	#direct(purpose: Purpose): AgentSelection {
 		const policy = this.#config.purposes[purpose].ipPolicy;
+		const policyId = policy === null ? 0 : this.#objectId(policy);
+		const tls = this.profile(purpose);
+		const { lookup, pool } = this.#options;
 		const matcher = this.#router.ipPolicy(purpose);
-		return this.#cached(policy ?? 'no-ip-policy', () => {
-			const agents = createDirectAgents(matcher, this.#options.lookup, this.#options.pool);
-			return { http: agents.http, https: agents.https };
+		return this.#cached(`direct ${policyId} ${tls.name}`, () => {
+			let http = this.#directHttp.get(policyId);
+			if (http === undefined)
+				this.#directHttp.set(policyId, (http = createDirectHttpAgent(matcher, lookup, pool)));
+			return { http, https: createDirectHttpsAgent(matcher, lookup, pool, tls) };
 		});
 	}
 
 	#forward(purpose: Purpose, endpoint: ProxyEndpoint): AgentSelection {
 		const tls = this.profile(purpose);
-		return this.#cached(`forward ${this.#endpointId(endpoint)} ${tls.name}`, () => {
+		return this.#cached(`forward ${this.#objectId(endpoint)} ${tls.name}`, () => {
 			const agent = new ForwardAgent({
 				proxy: { endpoint, tls, lookup: this.#options.lookup },
 				connectTimeoutMs: this.#options.proxyTimeoutMs,
@@ -129,7 +138,7 @@ export class AgentRegistry {
 
 	#tunnel(purpose: Purpose, endpoint: ProxyEndpoint): AgentSelection {
 		const tls = this.profile(purpose);
-		return this.#cached(`tunnel ${this.#endpointId(endpoint)} ${tls.name}`, () => {
+		return this.#cached(`tunnel ${this.#objectId(endpoint)} ${tls.name}`, () => {
 			const agent = new TunnelAgent({
 				proxy: { endpoint, tls, lookup: this.#options.lookup },
 				handshakeTimeoutMs: this.#options.proxyTimeoutMs,

@@ -6,25 +6,39 @@ import { guardedLookup } from './guarded-lookup.js';
 import { agentOptions } from './pool-options.js';
 import { PooledHttpAgent, PooledHttpsAgent } from './pooled-agents.js';
 import type { PoolOptions } from './pool-options.js';
+import type { TlsProfile } from './tls-profile.js';
 
-/** The agents of direct connections for one IP policy. */
-export interface DirectAgents {
-	readonly http: HttpAgent;
-	readonly https: HttpsAgent;
-}
-
-/**
- * Keep-alive agents for direct connections whose `lookup` enforces the IP policy on every resolved address (agent
- * options win over request options in Node, so a caller's `dnsLookup` cannot bypass it). IP-literal hosts skip DNS
- * and are checked by the router instead. Destination TLS settings come with each request, so one agent serves
- * every TLS profile (Node keys its pools by them).
- */
-export function createDirectAgents(
+function directOptions(
 	policy: IpPolicyMatcher | null,
 	lookup: LookupFunction | undefined,
 	pool: PoolOptions,
-): DirectAgents {
+): ReturnType<typeof agentOptions> & { lookup?: LookupFunction } {
 	const effective = policy === null ? lookup : guardedLookup(policy, lookup);
-	const options = effective === undefined ? agentOptions(pool) : { ...agentOptions(pool), lookup: effective };
-	return { http: new PooledHttpAgent(options), https: new PooledHttpsAgent(options) };
+	return effective === undefined ? agentOptions(pool) : { ...agentOptions(pool), lookup: effective };
+}
+
+/**
+ * A keep-alive agent for direct plain-http connections whose `lookup` enforces the IP policy on every resolved
+ * address (agent options win over request options in Node, so a caller's `dnsLookup` cannot bypass it). IP-literal
+ * hosts skip DNS and are checked by the router instead. No TLS, so one serves every TLS profile of the policy.
+ */
+export function createDirectHttpAgent(
+	policy: IpPolicyMatcher | null,
+	lookup: LookupFunction | undefined,
+	pool: PoolOptions,
+): HttpAgent {
+	return new PooledHttpAgent(directOptions(policy, lookup, pool));
+}
+
+/**
+ * The https counterpart of {@link createDirectHttpAgent}, trusting what `tls` trusts: one per IP policy and TLS
+ * profile, so pools never mix trust.
+ */
+export function createDirectHttpsAgent(
+	policy: IpPolicyMatcher | null,
+	lookup: LookupFunction | undefined,
+	pool: PoolOptions,
+	tls: TlsProfile,
+): HttpsAgent {
+	return new PooledHttpsAgent(directOptions(policy, lookup, pool), tls);
 }

@@ -3,32 +3,76 @@ import type { ClientRequestArgs } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { AgentOptions as HttpsAgentOptions, RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { TlsProfile } from './tls-profile.js';
 
 type Callback = (error: Error | null, socket: Duplex) => void;
 
 /**
- * The agent `timeout` option is the keep-alive idle limit (Node applies it, with the server's `Keep-Alive: timeout`
- * hint, when a socket becomes free), but Node also hands it to every new socket, where it would act as an
- * inactivity limit while connecting and race got's own timers. These agents keep it for idle sockets only.
+ * The options that shape a TLS context (what Node's `tls.createSecureContext` reads). When a request sets none of
+ * them, its connection can use the profile's shared context as it is.
  */
-function withoutTimeout<T extends { timeout?: number | undefined }>(options: T): T {
-	return { ...options, timeout: undefined };
+const CONTEXT_OPTIONS = [
+	'secureContext',
+	'ca',
+	'cert',
+	'key',
+	'pfx',
+	'passphrase',
+	'ciphers',
+	'ecdhCurve',
+	'dhparam',
+	'honorCipherOrder',
+	'minVersion',
+	'maxVersion',
+	'secureProtocol',
+	'secureOptions',
+	'sessionIdContext',
+	'ticketKeys',
+	'sessionTimeout',
+	'sigalgs',
+	'crl',
+	'privateKeyIdentifier',
+	'privateKeyEngine',
+	'clientCertEngine',
+] as const;
+
+function customisesContext(options: HttpsRequestOptions): boolean {
+	const record = options as Record<string, unknown>;
+	for (const key of CONTEXT_OPTIONS) if (record[key] !== undefined) return true;
+	return false;
 }
 
-/** An `http.Agent` whose `timeout` only expires idle keep-alive sockets. */
+/** An `http.Agent` whose `timeout` only expires idle keep-alive sockets (see {@link PooledHttpsAgent}). */
 export class PooledHttpAgent extends HttpAgent {
 	override createConnection(options: ClientRequestArgs, callback?: Callback): Duplex | null | undefined {
-		return super.createConnection(withoutTimeout(options), callback);
+		// The agent `timeout` is the keep-alive idle limit (Node applies it, with the server's `Keep-Alive: timeout`
+		// hint, when a socket becomes free), but Node also hands it to every new socket, where it would act as an
+		// inactivity limit while connecting and race got's own timers.
+		return super.createConnection({ ...options, timeout: undefined }, callback);
 	}
 }
 
-/** An `https.Agent` whose `timeout` only expires idle keep-alive sockets. */
+/**
+ * An `https.Agent` for one TLS profile: its connections trust the profile's roots through the profile's shared
+ * TLS context (built once), so requests carry no `ca` list, Node builds no context per connection, and pool keys
+ * stay short. A request that sets its own TLS context options (a client certificate, `minVersion`, its own
+ * `ca`, ...) gets a context built for it, with the profile's roots unless it names its own. Different trust means
+ * a different agent, so pools never mix trust. Like {@link PooledHttpAgent}, `timeout` only expires idle sockets.
+ */
 export class PooledHttpsAgent extends HttpsAgent {
-	constructor(options: HttpsAgentOptions) {
+	/** The certificate checks of this agent's connections. */
+	readonly tls: TlsProfile;
+
+	constructor(options: HttpsAgentOptions, tls: TlsProfile) {
 		super(options);
+		this.tls = tls;
 	}
 
 	override createConnection(options: HttpsRequestOptions, callback?: Callback): Duplex | null | undefined {
-		return super.createConnection(withoutTimeout(options), callback);
+		const tls = this.tls;
+		const connection = customisesContext(options)
+			? { ...options, timeout: undefined, ca: options.ca ?? (tls.ca as string[] | undefined) }
+			: { ...options, timeout: undefined, secureContext: tls.secureContext() };
+		return super.createConnection(connection, callback);
 	}
 }

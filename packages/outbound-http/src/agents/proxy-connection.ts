@@ -45,7 +45,7 @@ export function connectToProxy(target: ProxyTarget): PendingProxySocket {
 						...common,
 						servername: isIP(endpoint.host) === 0 ? endpoint.host : undefined,
 						rejectUnauthorized: tls.rejectUnauthorized,
-						ca: tls.ca === undefined ? undefined : [...tls.ca],
+						secureContext: tls.secureContext(),
 						ALPNProtocols: ['http/1.1'],
 					})
 				: netConnect(common);

@@ -43,7 +43,7 @@ export class TunnelAgent extends PooledHttpsAgent {
 	readonly #userAgent: string | undefined;
 
 	constructor(options: TunnelAgentOptions) {
-		super(agentOptions(options.pool));
+		super(agentOptions(options.pool), options.proxy.tls);
 		this.proxyTarget = options.proxy;
 		this.#timeoutMs = options.handshakeTimeoutMs;
 		this.#secureConnectTimeoutMs = options.secureConnectTimeoutMs;
@@ -93,7 +93,7 @@ export class TunnelAgent extends PooledHttpsAgent {
 			timer = setTimeout(expire, this.#secureConnectTimeoutMs);
 			const tunnel = pending.socket;
 			// https.Agent#createConnection is tls.connect with its session cache (the pooled base drops the idle
-			// `timeout`); it may throw on bad options.
+			// `timeout` and adds the profile's TLS context); it may throw on bad options.
 			const secure = super.createConnection({ ...options, socket: tunnel } as RequestOptions) as TLSSocket;
 			current = secure;
 			secure.once('close', () => tunnel.destroy());

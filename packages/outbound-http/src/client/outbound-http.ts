@@ -100,10 +100,8 @@ export function createOutboundHttp(config: Config, options: OutboundHttpOptions 
 			http2: false,
 			timeout: gotTimeouts(timeouts),
 			retry: { limit: options.retryLimit ?? 2, errorCodes: RETRY_ERROR_CODES },
-			https: {
-				rejectUnauthorized: profile.rejectUnauthorized,
-				certificateAuthority: profile.ca === undefined ? undefined : [...profile.ca],
-			},
+			// The trusted roots come with the agents (one TLS context per profile), not as a `ca` list per request.
+			https: { rejectUnauthorized: profile.rejectUnauthorized },
 			hooks: {
 				beforeRequest: [routeHook({ purpose, router, agents, logger, metrics, isClosed: () => closed })],
 				beforeError: [
