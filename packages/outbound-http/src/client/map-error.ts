@@ -7,6 +7,7 @@ import { OutboundHttpError } from '../errors/outbound-http-error.js';
 import { ProxyAuthRequiredError } from '../errors/proxy-errors.js';
 import { HttpStatusError, RequestTimeoutError } from '../errors/request-errors.js';
 import { redactUrl } from '../redact-url.js';
+import { invalidUrlError, unsupportedProtocolError } from '../route/route-target.js';
 
 const UNREACHABLE = new Set([
 	'ECONNREFUSED',
@@ -47,10 +48,37 @@ function rootCode(error: Error): string | undefined {
 	return undefined;
 }
 
+/** got's message for a relative URL without `prefixUrl` (got 14), which route() calls not absolute. */
+const GOT_RELATIVE_URL = '`url` must not start with a slash';
+
+/**
+ * got parses the first URL and each redirect's Location before our hooks see them: its URL errors become route()'s
+ * ERR_INVALID_URL and ERR_UNSUPPORTED_PROTOCOL (for a redirect, naming the URL that redirected). `hop` is the URL of
+ * the request got was making (undefined when the first URL did not parse).
+ */
+function urlError(error: Error, hop: URL | undefined): OutboundHttpError | undefined {
+	const redirected = hop !== undefined && (hop.protocol === 'http:' || hop.protocol === 'https:');
+	const from = redirected ? redactUrl(hop) : undefined;
+	let current: unknown = error.cause;
+	for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+		const code = (current as NodeJS.ErrnoException).code;
+		if (code === 'ERR_INVALID_URL' || current.message === GOT_RELATIVE_URL) {
+			const input = (current as { input?: unknown }).input;
+			return invalidUrlError(typeof input === 'string' ? input : undefined, error, from);
+		}
+		if (code === 'ERR_UNSUPPORTED_PROTOCOL') {
+			const target = redirected ? (error as Partial<RequestError>).request?.redirectUrls.at(-1) : hop;
+			return unsupportedProtocolError(target?.protocol ?? 'unknown', error, from);
+		}
+		current = current.cause;
+	}
+	return undefined;
+}
+
 /**
  * Turns whatever got rejects with into our typed error (used in a `beforeError` hook, so both the promise and the
- * stream API see it): our own errors raised in agents, lookups and hooks are unwrapped from got's `cause`; got's
- * own failures map to ERR_HTTP_STATUS, ERR_TIMEOUT, ERR_TOO_MANY_REDIRECTS, ERR_ABORTED; socket errors to
+ * stream API see it): our own errors raised in agents, lookups and hooks are unwrapped from got's `cause`; URLs got
+ * cannot parse or request map to ERR_INVALID_URL and ERR_UNSUPPORTED_PROTOCOL, as in route(); got's own failures map to ERR_HTTP_STATUS, ERR_TIMEOUT, ERR_TOO_MANY_REDIRECTS, ERR_ABORTED; socket errors to
  * ERR_DESTINATION_UNREACHABLE or ERR_DESTINATION_TLS; anything else is ERR_REQUEST_FAILED. got's error stays on
  * `cause`. `tlsHint` names the settings that decide certificate checks for this purpose.
  */
@@ -58,7 +86,10 @@ export function toOutboundError(error: Error, tlsHint: string): OutboundHttpErro
 	const own = ownCause(error);
 	if (own !== undefined) return own;
 	const options = (error as Partial<RequestError>).options;
-	const url = options?.url instanceof URL ? redactUrl(options.url) : 'the destination';
+	const hop = options?.url instanceof URL ? options.url : undefined;
+	const invalid = urlError(error, hop);
+	if (invalid !== undefined) return invalid;
+	const url = hop === undefined ? 'the destination' : redactUrl(hop);
 	if (error instanceof HTTPError) {
 		const response = error.response;
 		const agent = options?.agent.http;

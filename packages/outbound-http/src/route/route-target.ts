@@ -8,14 +8,46 @@ export interface ParsedTarget extends RouteTarget {
 	readonly ip: IpAddress | undefined;
 }
 
+/**
+ * ERR_INVALID_URL for an input that is not an absolute URL, with a hint for IPv6 zone ids. The input is not
+ * echoed (it may carry credentials). `from`: the redacted URL whose redirect led to it, if any.
+ */
+export function invalidUrlError(input: string | undefined, cause: unknown, from?: string): OutboundHttpError {
+	const zone =
+		input !== undefined && /\[[^\]]*%/.test(input)
+			? ': IPv6 zone ids are not allowed in destination URLs'
+			: '';
+	const what = `not an absolute URL${zone}`;
+	return new OutboundHttpError(
+		'ERR_INVALID_URL',
+		from === undefined ? what : `${from} redirected to a location that is ${what}`,
+		{ cause },
+	);
+}
+
+/** ERR_UNSUPPORTED_PROTOCOL for a URL scheme other than http: and https:; `from` as in {@link invalidUrlError}. */
+export function unsupportedProtocolError(
+	protocol: string,
+	cause?: unknown,
+	from?: string,
+): OutboundHttpError {
+	const what = `unsupported protocol ${JSON.stringify(protocol)}: only http: and https: URLs can be requested`;
+	return new OutboundHttpError(
+		'ERR_UNSUPPORTED_PROTOCOL',
+		from === undefined ? what : `${from} redirected to ${what}`,
+		{
+			cause,
+		},
+	);
+}
+
 /** Parses a URL given as text; ERR_INVALID_URL (with a hint for IPv6 zone ids) when it is not an absolute URL. */
 export function toUrl(input: URL | string): URL {
 	if (input instanceof URL) return input;
 	try {
 		return new URL(input);
 	} catch (error) {
-		const zone = /\[[^\]]*%/.test(input) ? ': IPv6 zone ids are not allowed in destination URLs' : '';
-		throw new OutboundHttpError('ERR_INVALID_URL', `not an absolute URL${zone}`, { cause: error });
+		throw invalidUrlError(input, error);
 	}
 }
 
@@ -25,12 +57,7 @@ export function toUrl(input: URL | string): URL {
  */
 export function parseTarget(url: URL): ParsedTarget {
 	const protocol = url.protocol;
-	if (protocol !== 'http:' && protocol !== 'https:') {
-		throw new OutboundHttpError(
-			'ERR_UNSUPPORTED_PROTOCOL',
-			`unsupported protocol ${JSON.stringify(protocol)}: only http: and https: URLs can be requested`,
-		);
-	}
+	if (protocol !== 'http:' && protocol !== 'https:') throw unsupportedProtocolError(protocol);
 	let host = url.hostname;
 	const port = url.port === '' ? (protocol === 'https:' ? 443 : 80) : Number(url.port);
 	if (host.startsWith('[')) {
