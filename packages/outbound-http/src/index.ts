@@ -29,7 +29,7 @@ export {
 	RequestTimeoutError,
 	ResponseTooLargeError,
 } from './errors/request-errors.js';
-export type { IpBlock } from './errors/request-errors.js';
+export type { IpBlock, TimeoutVia } from './errors/request-errors.js';
 export { createOutboundMetrics } from './metrics.js';
 export type { OutboundMetrics } from './metrics.js';
 export { redactUrl } from './redact-url.js';

@@ -2,7 +2,7 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { ForwardProxy } from '@homeserver/testkit';
-import { OutboundHttpError, ProxyAuthRequiredError, ProxyRefusedError } from '../src/index.js';
+import { OutboundHttpError, ProxyAuthRequiredError, ProxyError, ProxyRefusedError } from '../src/index.js';
 import { configFrom } from './helpers/setup.js';
 import { client, destinations, forwardProxy, named } from './helpers/fixtures.js';
 import { failure, proxyUrl } from './helpers/failure.js';
@@ -76,6 +76,27 @@ test('a proxy that closes the connection instead of answering CONNECT is ERR_PRO
 	t.is(error.code, 'ERR_PROXY_PROTOCOL');
 	t.regex(error.message, /closed the connection before answering/);
 });
+
+for (const when of ['right after its 200', 'when TLS through the tunnel starts'] as const) {
+	test(`a proxy that closes the tunnel ${when} is ERR_PROXY_PROTOCOL naming the proxy`, async (t) => {
+		const port = await rawProxy(t, (socket) =>
+			socket.once('data', () => {
+				socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
+				if (when === 'right after its 200') socket.end();
+				else socket.once('data', () => socket.end());
+			}),
+		);
+		const error = await failure(
+			t,
+			{ https_proxy: `http://bob:pinkponies@proxy.test:${port}` },
+			'https://test.com/',
+		);
+		t.true(error instanceof ProxyError);
+		t.is(error.code, 'ERR_PROXY_PROTOCOL');
+		t.is((error as ProxyError).proxy, `http://bob:***@proxy.test:${port}`);
+		t.regex(error.message, /proxy http:\/\/bob:\*\*\*@proxy\.test:\d+ closed the tunnel to test\.com:443/);
+	});
+}
 
 test('a CONNECT answer that is not HTTP is ERR_PROXY_PROTOCOL', async (t) => {
 	const port = await rawProxy(t, (socket) =>

@@ -37,14 +37,25 @@ test('an https proxy that stalls in its TLS handshake times out with ERR_PROXY_T
 	t.is(error.code, 'ERR_PROXY_TIMEOUT');
 });
 
-test('a proxy that answers 200 and then forwards nothing times out in the TLS handshake', async (t) => {
-	const proxy = await forwardProxy(t, { stallAfterConnect: true });
+test('a proxy that answers 200 and then forwards nothing times out in the TLS handshake, naming the proxy', async (t) => {
+	const proxy = await forwardProxy(t, {
+		stallAfterConnect: true,
+		auth: { username: 'bob', password: 'pinkponies', realm: 'Corporate Proxy' },
+	});
 	const { https } = await destinations(t);
-	const error = await failure(t, { https_proxy: proxyUrl(proxy) }, `${named(https)}/`, {
+	const error = await failure(t, { https_proxy: proxyUrl(proxy, 'bob:pinkponies@') }, `${named(https)}/`, {
 		timeouts: { proxy: 10_000, secureConnect: 300 },
 	});
 	t.is(error.code, 'ERR_TIMEOUT');
-	t.like(error, { phase: 'secureConnect' });
+	t.like(error, { phase: 'secureConnect', proxy: `http://bob:***@proxy.test:${proxy.port}` });
+	t.regex(
+		error.message,
+		new RegExp(
+			`request to https://test\\.com:${https.port} through proxy http://bob:\\*\\*\\*@proxy\\.test:${proxy.port} ` +
+				`timed out \\(secureConnect\\)`,
+		),
+	);
+	t.regex(error.message, /TLS with the destination inside the tunnel did not complete within 300 ms/);
 });
 
 test('a forward proxy that never answers the request hits the response timeout', async (t) => {

@@ -2,11 +2,12 @@ import type { RequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import type { ProxyEndpoint } from '@homeserver/config';
 import { ProxyError } from '../errors/proxy-errors.js';
 import { RequestTimeoutError } from '../errors/request-errors.js';
 import { hostPort } from '../route/route-target.js';
 import { connectHandshake } from './connect-handshake.js';
-import { connectToProxy } from './proxy-connection.js';
+import { connectToProxy, describe } from './proxy-connection.js';
 import type { ProxyTarget } from './proxy-connection.js';
 import { agentOptions } from './pool-options.js';
 import { PooledHttpsAgent } from './pooled-agents.js';
@@ -26,6 +27,28 @@ export interface TunnelAgentOptions {
 type Callback = (error: Error | null, socket: Duplex) => void;
 
 const ignore = (): void => undefined;
+
+/** Whether a TLS error inside the tunnel means the tunnel itself ended (FIN or reset) before the handshake was done. */
+function tunnelClosed(error: Error): boolean {
+	const code = (error as NodeJS.ErrnoException).code;
+	return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/**
+ * ERR_PROXY_PROTOCOL for a tunnel that ended after the proxy's 2xx reply, before TLS with the destination completed:
+ * the 2xx promised a usable tunnel. Through the tunnel, a proxy closing it and a destination closing the connection
+ * look the same, so the message says both.
+ */
+function closedAfterReply(endpoint: ProxyEndpoint, authority: string, error: Error): ProxyError {
+	return new ProxyError(
+		'ERR_PROXY_PROTOCOL',
+		endpoint.redacted,
+		`proxy ${endpoint.redacted} closed the tunnel to ${authority} right after its 2xx reply to CONNECT, before TLS ` +
+			`with the destination completed (the proxy, or the destination behind it, ended the connection): ` +
+			describe(error),
+		{ cause: error },
+	);
+}
 
 /**
  * An `https.Agent` whose sockets are TLS sessions with the destination inside a CONNECT tunnel through the proxy
@@ -79,7 +102,10 @@ export class TunnelAgent extends PooledHttpsAgent {
 							endpoint.redacted,
 							`proxy ${endpoint.redacted} did not open a tunnel to ${authority} within ${this.#timeoutMs} ms`,
 						)
-					: new RequestTimeoutError(`https://${authority}`, 'secureConnect', undefined),
+					: new RequestTimeoutError(`https://${authority}`, 'secureConnect', undefined, {
+							proxy: endpoint.redacted,
+							detail: `TLS with the destination inside the tunnel did not complete within ${this.#secureConnectTimeoutMs} ms`,
+						}),
 			);
 		let timer = setTimeout(expire, this.#timeoutMs);
 		const open = async (): Promise<TLSSocket> => {
@@ -100,7 +126,7 @@ export class TunnelAgent extends PooledHttpsAgent {
 			await new Promise<void>((resolve, reject) => {
 				const onError = (error: Error): void => {
 					secure.off('secureConnect', onSecure);
-					reject(error);
+					reject(tunnelClosed(error) ? closedAfterReply(endpoint, authority, error) : error);
 				};
 				const onSecure = (): void => {
 					secure.off('error', onError);

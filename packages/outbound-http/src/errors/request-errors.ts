@@ -78,14 +78,33 @@ export class HttpStatusError extends OutboundHttpError {
 	}
 }
 
-/** A phase of the request took longer than its timeout (got's timers: lookup, connect, response, socket, ...). */
+/** For a timeout inside a CONNECT tunnel: the proxy it went through, and what did not complete in time. */
+export interface TimeoutVia {
+	/** The proxy URL, password redacted. */
+	readonly proxy: string;
+	readonly detail: string;
+}
+
+/**
+ * A phase of the request took longer than its timeout (got's timers: lookup, connect, response, socket, ...; ours
+ * for the TLS handshake inside a tunnel, whose message then names the proxy).
+ */
 export class RequestTimeoutError extends OutboundHttpError {
 	override name = 'RequestTimeoutError';
 	/** The phase that timed out: `lookup`, `connect`, `secureConnect`, `send`, `response`, `socket`, `request`. */
 	readonly phase: string;
+	/** The proxy (password redacted) of the tunnel the phase ran in, or undefined. */
+	readonly proxy: string | undefined;
 
-	constructor(url: string, phase: string, cause: unknown) {
-		super('ERR_TIMEOUT', `request to ${url} timed out (${phase})`, { cause });
+	constructor(url: string, phase: string, cause: unknown, via?: TimeoutVia) {
+		super(
+			'ERR_TIMEOUT',
+			via === undefined
+				? `request to ${url} timed out (${phase})`
+				: `request to ${url} through proxy ${via.proxy} timed out (${phase}): ${via.detail}`,
+			{ cause },
+		);
 		this.phase = phase;
+		this.proxy = via?.proxy;
 	}
 }
