@@ -2,6 +2,7 @@
  * What the figures were measured on: CPU model, cores, memory, Node version, load, date and command.
  * Printed at the top of BENCHMARKS.md so that numbers are never read without their machine.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 
@@ -16,6 +17,20 @@ export interface MachineInfo {
 	readonly loadAtStart: number;
 	readonly date: string;
 	readonly command: string;
+	/** The commit measured (`git rev-parse --short HEAD`), and whether the work tree had uncommitted changes. */
+	readonly commit: string;
+}
+
+function gitCommit(): string {
+	try {
+		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+		const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+			encoding: 'utf8',
+		}).trim();
+		return dirty === '' ? head : `${head} (work tree with uncommitted changes)`;
+	} catch {
+		return 'unknown (not a git checkout)';
+	}
 }
 
 function cpuModelFromProc(): string | undefined {
@@ -39,5 +54,6 @@ export function describeMachine(command: string): MachineInfo {
 		loadAtStart: os.loadavg()[0] ?? 0,
 		date: new Date().toISOString(),
 		command,
+		commit: gitCommit(),
 	};
 }

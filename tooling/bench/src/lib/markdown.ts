@@ -80,6 +80,7 @@ export function renderReport(
 				['Load average (1 min) at start', machine.loadAtStart.toFixed(2)],
 				['Date', machine.date],
 				['Command', `\`${machine.command}\``],
+				['Commit', machine.commit],
 				['Duration', seconds(opts.totalMs)],
 			],
 		}),
