@@ -61,7 +61,8 @@ export class ForwardAgent extends PooledHttpAgent {
 			);
 			return;
 		}
-		const host = (options.host ?? options.hostname ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
+		let host = options.host ?? options.hostname ?? 'localhost';
+		if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
 		const port = Number(options.port ?? 80);
 		const authority = port === 80 ? (host.includes(':') ? `[${host}]` : host) : hostPort(host, port);
 		request.path = `http://${authority}${request.path}`;

@@ -50,14 +50,19 @@ export class PrefixTable<T> {
 
 	/**
 	 * Visits the ranges containing `address`, longest prefix first, until `visit` returns something other than
-	 * undefined; returns that value.
+	 * undefined; returns that value. `context` is handed to `visit`, so a hot caller can pass a function created
+	 * once instead of a closure per call.
 	 */
-	find<R>(address: IpAddress, visit: (payload: T, prefix: number) => R | undefined): R | undefined {
+	find<R, C = undefined>(
+		address: IpAddress,
+		visit: (payload: T, prefix: number, context: C) => R | undefined,
+		context?: C,
+	): R | undefined {
 		if (address.family === 4) {
 			for (const level of this.#v4) {
 				const payload = level.slots.get((address.value & (level.mask as number)) >>> 0);
 				if (payload !== undefined) {
-					const result = visit(payload, level.prefix);
+					const result = visit(payload, level.prefix, context as C);
 					if (result !== undefined) return result;
 				}
 			}
@@ -66,7 +71,7 @@ export class PrefixTable<T> {
 		for (const level of this.#v6) {
 			const payload = level.slots.get((address.value & (level.mask as bigint)).toString(32));
 			if (payload !== undefined) {
-				const result = visit(payload, level.prefix);
+				const result = visit(payload, level.prefix, context as C);
 				if (result !== undefined) return result;
 			}
 		}

@@ -19,6 +19,8 @@ function compileRanges(ranges: readonly IpRange[]): PrefixTable<IpRange> {
 }
 
 const policyCache = new WeakMap<IpPolicy, IpPolicyMatcher>();
+const rangeOf = (range: IpRange): IpRange => range;
+const found = (): true => true;
 
 /**
  * Compiles an IP policy (DESIGN.md 3.5) into two prefix tables: the allowlist wins, otherwise the longest matching
@@ -30,10 +32,9 @@ export function compileIpPolicy(policy: IpPolicy): IpPolicyMatcher {
 	if (cached !== undefined) return cached;
 	const blocked = compileRanges(policy.blocklist);
 	const allowed = compileRanges(policy.allowlist);
-	const found = (): true => true;
 	const matcher: IpPolicyMatcher = (address) => {
 		if (blocked.size === 0) return undefined;
-		const range = blocked.find(address, (payload) => payload);
+		const range = blocked.find(address, rangeOf);
 		if (range === undefined || allowed.find(address, found) === true) return undefined;
 		return {
 			address: formatIp(address),

@@ -24,6 +24,10 @@ function inSlot(slot: Slot, port: number): NoProxyEntry | undefined {
 	return slot.any ?? slot.ports?.get(port);
 }
 
+/** {@link inSlot} as a prefix-table visitor (the port comes as the context: no closure per lookup). */
+const inRangeSlot = (slot: Slot, _prefix: number, port: number): NoProxyEntry | undefined =>
+	inSlot(slot, port);
+
 /** Decides whether a destination is exempt from the proxy; returns the entry that matched. */
 export type NoProxyMatcher = (target: ParsedTarget) => NoProxyEntry | undefined;
 
@@ -61,7 +65,7 @@ export function compileNoProxy(list: NoProxyList): NoProxyMatcher {
 	return (target) => {
 		const port = target.port;
 		if (target.ip !== undefined) {
-			return ranges.size === 0 ? undefined : ranges.find(target.ip, (slot) => inSlot(slot, port));
+			return ranges.size === 0 ? undefined : ranges.find(target.ip, inRangeSlot, port);
 		}
 		if (domains.size === 0) return undefined;
 		let name = target.host;

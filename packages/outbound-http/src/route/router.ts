@@ -1,4 +1,4 @@
-import type { Config, ProxyEndpoint, Purpose, PurposePolicy } from '@homeserver/config';
+import type { Config, NoProxyEntry, ProxyEndpoint, Purpose, PurposePolicy } from '@homeserver/config';
 import { OutboundHttpError } from '../errors/outbound-http-error.js';
 import { redactUrl } from '../redact-url.js';
 import { compileIpPolicy } from './ip-policy-matcher.js';
@@ -19,12 +19,18 @@ export interface Router {
 	ipPolicy(purpose: Purpose): IpPolicyMatcher | null;
 }
 
+/** A proxy with its `host:port`, computed once rather than per decision. */
+interface ProxyChoice {
+	readonly endpoint: ProxyEndpoint;
+	readonly connect: string;
+}
+
 interface CompiledPurpose {
 	readonly policy: PurposePolicy;
 	readonly ipPolicy: IpPolicyMatcher | null;
 	/** The proxy per destination protocol, or a reason why there is none. */
-	readonly http: ProxyEndpoint | string;
-	readonly https: ProxyEndpoint | string;
+	readonly http: ProxyChoice | string;
+	readonly https: ProxyChoice | string;
 }
 
 function proxyFor(
@@ -32,12 +38,13 @@ function proxyFor(
 	policy: PurposePolicy,
 	endpoint: ProxyEndpoint | null,
 	key: 'http_proxy' | 'https_proxy',
-): ProxyEndpoint | string {
+): ProxyChoice | string {
 	if (!policy.proxied) return `purpose ${purpose} is not proxied`;
 	if (key === 'http_proxy' && policy.httpsProxyOnly) {
 		return `purpose ${purpose} uses only https_proxy; http:// goes direct`;
 	}
-	return endpoint ?? `no ${key} configured`;
+	if (endpoint === null) return `no ${key} configured`;
+	return { endpoint, connect: hostPort(endpoint.host, endpoint.port) };
 }
 
 /**
@@ -47,6 +54,19 @@ function proxyFor(
 export function createRouter(config: Config): Router {
 	const noProxy = compileNoProxy(config.proxy.noProxy);
 	const noProxySource = config.proxy.noProxy.source;
+	/** The `reason` of each no_proxy entry that matched so far (at most one string per entry). */
+	const noProxyReasons = new Map<NoProxyEntry, string>();
+	const noProxyReason = (entry: NoProxyEntry): string => {
+		let reason = noProxyReasons.get(entry);
+		if (reason === undefined) {
+			reason =
+				entry.kind === 'wildcard'
+					? `no_proxy '*' (${noProxySource})`
+					: `no_proxy entry '${entry.raw}' (${noProxySource})`;
+			noProxyReasons.set(entry, reason);
+		}
+		return reason;
+	};
 	const purposes = new Map<string, CompiledPurpose>();
 	for (const [purpose, policy] of Object.entries(config.purposes) as [Purpose, PurposePolicy][]) {
 		purposes.set(purpose, {
@@ -96,10 +116,6 @@ export function createRouter(config: Config): Router {
 			}
 			const exempt = noProxy(target);
 			if (exempt !== undefined) {
-				const reason =
-					exempt.kind === 'wildcard'
-						? `no_proxy '*' (${noProxySource})`
-						: `no_proxy entry '${exempt.raw}' (${noProxySource})`;
 				return decision(
 					url,
 					purpose,
@@ -108,20 +124,12 @@ export function createRouter(config: Config): Router {
 					null,
 					null,
 					hostPort(target.host, target.port),
-					reason,
+					noProxyReason(exempt),
 				);
 			}
 			const mode = target.protocol === 'https:' ? 'tunnel' : 'forward';
-			return decision(
-				url,
-				purpose,
-				target,
-				'proxy',
-				mode,
-				proxy,
-				hostPort(proxy.host, proxy.port),
-				proxy.source,
-			);
+			const { endpoint } = proxy;
+			return decision(url, purpose, target, 'proxy', mode, endpoint, proxy.connect, endpoint.source);
 		},
 	};
 }
