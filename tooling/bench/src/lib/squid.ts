@@ -40,17 +40,31 @@ async function squidVersion(): Promise<string> {
 }
 
 /**
- * A wrapper for testkit's `squidBin` that raises `max_filedescriptors` in the generated squid.conf (its last
- * argument) before starting the real Squid: testkit's config caps Squid at 1,024 descriptors, two per tunnel, too
- * few for a thousand destinations with pooled tunnels. Interim: testkit has no option for it yet.
+ * A wrapper for testkit's `squidBin` that adjusts the generated squid.conf (its last argument) before starting
+ * the real Squid. Interim, until testkit has options for both:
+ * - `max_filedescriptors`: testkit caps Squid at 1,024 descriptors, two per tunnel, too few for a thousand
+ *   destinations with pooled tunnels;
+ * - testkit lists every mapped name on one `acl ... dstdomain -n` line, and Squid cuts config lines at 8 KiB,
+ *   so a thousand names break the file: the wrapper splits such lines into lines of 100 names (Squid adds up
+ *   the lines of one ACL).
  */
-async function squidWithDescriptors(dir: string, descriptors: number): Promise<string> {
+async function squidWrapper(dir: string, descriptors: number | undefined): Promise<string> {
 	const file = join(dir, 'squid-wrapper.sh');
+	const split =
+		'$1 == "acl" && $3 == "dstdomain" && $4 == "-n" && NF > 104 { ' +
+		'head = $1 " " $2 " " $3 " " $4; line = head; n = 0; ' +
+		'for (i = 5; i <= NF; i++) { line = line " " $i; if (++n == 100) { print line; line = head; n = 0 } } ' +
+		'if (n > 0) print line; next } { print }';
 	const script = [
 		'#!/bin/sh',
 		'for conf; do :; done',
-		`ulimit -n ${descriptors} 2>/dev/null`,
-		`/usr/bin/sed -i 's/^max_filedescriptors .*/max_filedescriptors ${descriptors}/' "$conf" || exit 1`,
+		...(descriptors === undefined
+			? []
+			: [
+					`ulimit -n ${descriptors} 2>/dev/null`,
+					`/usr/bin/sed -i 's/^max_filedescriptors .*/max_filedescriptors ${descriptors}/' "$conf" || exit 1`,
+				]),
+		`/usr/bin/awk '${split}' "$conf" > "$conf.split" && /bin/cat "$conf.split" > "$conf" || exit 1`,
 		'exec /usr/sbin/squid "$@"',
 		'',
 	].join('\n');
@@ -68,14 +82,11 @@ export interface BenchSquidOptions {
 
 /** Starts Squid with Basic auth and a hosts map (names to 127.0.0.1); stopped by `cleanup`. */
 export async function startBenchSquid(cleanup: Cleanup, options: BenchSquidOptions): Promise<BenchSquid> {
-	const squidBin =
-		options.maxFileDescriptors === undefined
-			? undefined
-			: await squidWithDescriptors(await tempDir(cleanup), options.maxFileDescriptors);
+	const squidBin = await squidWrapper(await tempDir(cleanup), options.maxFileDescriptors);
 	const squid = await startSquid({
 		auth: { username: PROXY_USER, password: PROXY_PASSWORD, realm: 'bench' },
 		hosts: options.hosts,
-		...(squidBin === undefined ? {} : { squidBin }),
+		squidBin,
 	});
 	cleanup.defer(squid, (s) => s.close());
 	return {
