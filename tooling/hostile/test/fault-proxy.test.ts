@@ -37,16 +37,22 @@ test.after.always(async () => {
 	await destination?.close();
 });
 
-/** A fresh proxy and stack per test (behaviours differ), both closed at the end of the test. */
+/**
+ * A fresh proxy and stack per test (behaviours differ), both closed at the end of the test. Only tests that
+ * assert a stall get the short deadlines: a test that expects success keeps the suite's, which a loaded CI
+ * machine never trips.
+ */
 async function setup(
 	t: { teardown(fn: () => unknown): void },
-	yaml = '',
+	deadlines: 'short' | 'suite',
 ): Promise<{ proxy: FaultProxy; http: OutboundHttp; url: string }> {
 	const proxy = await startFaultProxy();
 	proxy.map(`test.com:${destination.port}`, destination.port);
-	const http = await outboundFor(configFrom(yaml || proxyYaml(proxy.url)), audit, mapLookup({}), {
-		timeouts: { ...SUITE_TIMEOUTS, proxy: PROXY_MS, secureConnect: PROXY_MS, socket: 2000 },
-	});
+	const timeouts =
+		deadlines === 'short'
+			? { ...SUITE_TIMEOUTS, proxy: PROXY_MS, secureConnect: PROXY_MS, socket: 2000 }
+			: SUITE_TIMEOUTS;
+	const http = await outboundFor(configFrom(proxyYaml(proxy.url)), audit, mapLookup({}), { timeouts });
 	t.teardown(async () => {
 		http.close();
 		await proxy.close();
@@ -64,7 +70,7 @@ async function failure(http: OutboundHttp, url: string): Promise<unknown> {
 }
 
 test('a proxy answering 502/503 for a while gives ERR_PROXY_REFUSED with the status; a later request succeeds', async (t) => {
-	const { proxy, http, url } = await setup(t);
+	const { proxy, http, url } = await setup(t, 'suite');
 	const refusals = [502, 503, 502, 503];
 	proxy.behaviour = (_target, index): FaultBehaviour =>
 		index < refusals.length ? { kind: 'status', status: refusals[index]! } : { kind: 'tunnel' };
@@ -80,7 +86,7 @@ test('a proxy answering 502/503 for a while gives ERR_PROXY_REFUSED with the sta
 });
 
 test('a tunnel closed in the middle of the body gives a typed error (promise and stream), then recovers', async (t) => {
-	const { proxy, http, url } = await setup(t);
+	const { proxy, http, url } = await setup(t, 'suite');
 	proxy.behaviour = (_target, index): FaultBehaviour =>
 		index < 2 ? { kind: 'cut', afterBytes: 64 * 1024 } : { kind: 'tunnel' };
 	const promiseError = await failure(http, url);
@@ -104,7 +110,7 @@ test('a tunnel closed in the middle of the body gives a typed error (promise and
 });
 
 test('a proxy that never answers CONNECT ends with ERR_PROXY_TIMEOUT naming the configured deadline', async (t) => {
-	const { proxy, http, url } = await setup(t);
+	const { proxy, http, url } = await setup(t, 'short');
 	proxy.behaviour = () => ({ kind: 'silent' });
 	const error = await failure(http, url);
 	t.true(isOutboundHttpError(error, 'ERR_PROXY_TIMEOUT'), String(error));
@@ -112,7 +118,7 @@ test('a proxy that never answers CONNECT ends with ERR_PROXY_TIMEOUT naming the 
 });
 
 test('a proxy that stalls after its 200 (no TLS through the tunnel) ends with a typed timeout', async (t) => {
-	const { proxy, http, url } = await setup(t);
+	const { proxy, http, url } = await setup(t, 'short');
 	proxy.behaviour = () => ({ kind: 'stall' });
 	const error = await failure(http, url);
 	t.log((error as OutboundHttpError).code, (error as Error).message);
@@ -124,7 +130,7 @@ test('a proxy that stalls after its 200 (no TLS through the tunnel) ends with a 
 });
 
 test('a proxy closing the tunnel right after its 200 gives a typed error, not a hang', async (t) => {
-	const { proxy, http, url } = await setup(t);
+	const { proxy, http, url } = await setup(t, 'suite');
 	proxy.behaviour = () => ({ kind: 'close-after-200' });
 	const error = await failure(http, url);
 	t.log((error as OutboundHttpError).code);
@@ -132,7 +138,7 @@ test('a proxy closing the tunnel right after its 200 gives a typed error, not a 
 });
 
 test('wrong proxy credentials give ERR_PROXY_AUTH_REQUIRED with the realm, and no password in the message', async (t) => {
-	const { proxy, url } = await setup(t);
+	const { proxy, url } = await setup(t, 'suite');
 	const wrong = proxy.url.replace('http://', `http://${PROXY_USER}:not-the-password@`);
 	const http = await outboundFor(configFrom(`https_proxy: "${wrong}"\n`), audit, mapLookup({}));
 	t.teardown(() => http.close());
