@@ -166,7 +166,8 @@ export const mediaStreaming: Scenario = {
 					'media-fetcher: `openMediaFetcher()` then `service.get(mxc://…)`, i.e. the signed ' +
 					'`/_matrix/federation/v1/media/download` request, the `multipart/mixed` answer (Synapse’s layout) parsed as ' +
 					'a stream, sha256, and the file written atomically into its store on this machine’s disk. outbound-http ' +
-					'stream: a got stream of purpose `federation` into /dev/null. raw: node:https over hpagent into /dev/null. ' +
+					'stream: a got stream of purpose `federation` into a sink that counts and drops the bytes. raw: node:https ' +
+					'over hpagent into the same sink. ' +
 					'curl: `curl -x … --proxy-user … --cacert … -o /dev/null`, timed by its own `%{time_total}`, peak RSS from ' +
 					'GNU time. Node clients run in a fresh child process per download (plain node, our modules loaded only for ' +
 					'ours), so VmHWM (peak RSS) is that download’s alone; “RSS before” is VmRSS once the client is built. ' +

@@ -89,7 +89,9 @@ export const memoryAtScale: Scenario = {
 				if (r.errors > 0) notes.push(`${label}: ${r.errors} failed requests, first: ${r.firstError ?? ''}`);
 				const at = (a: number | 'idle'): Checkpoint | undefined => r.checkpoints.find((c) => c.at === a);
 				const cell = (c: Checkpoint | undefined): string =>
-					c === undefined ? 'n/a' : `${fmtMiB(c.rss)} (${fmtNumber(c.openFds)} fds)`;
+					c === undefined
+						? 'n/a'
+						: `${fmtMiB(c.rss)} (heap ${fmtMiB(c.heapUsed)}, ${fmtNumber(c.openFds)} fds)`;
 				rows.push([
 					label,
 					cell(r.baseline),
@@ -122,7 +124,7 @@ export const memoryAtScale: Scenario = {
 					`settings; the last column but one is measured after ${idleWaitMs / 1000} s without requests.`,
 				tables: [
 					{
-						title: 'RSS (open file descriptors) by destinations talked to',
+						title: 'RSS (JS heap in use, open file descriptors) by destinations talked to',
 						columns: [
 							'client',
 							'before',
