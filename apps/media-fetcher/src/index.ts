@@ -53,10 +53,7 @@ export { parseDownloadRequest } from './serve/routes.js';
 export type { DownloadRequest } from './serve/routes.js';
 export { closeServer, listen, metricsHandler, portOf } from './serve/servers.js';
 export { createFederationMediaSource, MULTIPART_OVERHEAD_BYTES } from './remote/federation-media-source.js';
-export type {
-	FederationMediaSourceOptions,
-	ResolverMediaSourceOptions,
-} from './remote/federation-media-source.js';
+export type { FederationMediaSourceOptions } from './remote/federation-media-source.js';
 export { createRemoteSourceFromConfig } from './remote/from-config.js';
 export type { RemoteSource, RemoteSourceOptions } from './remote/from-config.js';
 export { toMediaError } from './remote/map-error.js';

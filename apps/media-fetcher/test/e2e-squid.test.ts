@@ -1,22 +1,18 @@
 // End to end through a real Squid against the testkit's remote homeserver: the federation media download in its
 // inline and Location forms, the legacy fallback, size limits, a stalled body, malformed answers, blocked
 // Locations, and single-flight downloads.
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createServerResolver, createWellKnownFetcher, readSigningKeyFile } from '@homeserver/federation';
 import { generatedBytes } from '@homeserver/testkit';
 import test, { type ExecutionContext } from 'ava';
 import {
-	createFederationMediaSource,
 	isMediaFetcherError,
 	mediaRef,
-	MediaService,
 	type MediaFetcherError,
 	type MediaFetcherErrorCode,
 } from '../src/index.js';
 import { CDN_BYTES, startEnvironment, type Environment } from './helpers/e2e.js';
-import { silentLogger } from './helpers/store.js';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -225,26 +221,3 @@ test.serial('many concurrent requests for one file make one download through Squ
 	t.true(results.every((result) => result.media.size === 30_000));
 	t.is(results.filter((result) => result.result === 'miss').length, 1);
 });
-
-test.serial(
-	'a source built the earlier way (resolver, origin, key) still signs through the federation client',
-	async (t) => {
-		const env = await startEnvironment(t);
-		if (env === undefined) return;
-		env.remote.media.add('compat', { bytes: 'compat bytes', contentType: 'text/plain' });
-		const source = createFederationMediaSource({
-			http: env.http,
-			resolver: createServerResolver({
-				fetchWellKnown: createWellKnownFetcher(env.http),
-				dns: { resolveSrv: () => Promise.reject(new Error('no SRV lookups in tests')) },
-			}),
-			origin: 'local.test',
-			key: await readSigningKeyFile(join(env.dir, 'signing.key')),
-			logger: silentLogger,
-		});
-		const service = new MediaService({ store: env.store, source, maxBytes: 1000, logger: silentLogger });
-		const { media } = await service.get(mediaRef(env.serverName, 'compat'));
-		t.like(media, { size: 12, contentType: 'text/plain' });
-		t.like(env.remote.requests[0], { authorization: 'valid', origin: 'local.test' });
-	},
-);

@@ -6,8 +6,8 @@
  * query) only when the remote does not know the federation endpoint, a 307/308 from it fetched like a `Location`.
  * Sizes are capped by the requests (announced Content-Length, then while streaming).
  */
-import { createFederationClient, encodePathSegment, MatrixRemoteError } from '@homeserver/federation';
-import type { FederationClient, ServerResolver, SigningKey } from '@homeserver/federation';
+import { encodePathSegment, MatrixRemoteError } from '@homeserver/federation';
+import type { FederationClient } from '@homeserver/federation';
 import type { OutboundHttp } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from '../errors.js';
@@ -36,38 +36,12 @@ export interface FederationMediaSourceOptions {
 	readonly logger: Logger;
 }
 
-/**
- * The earlier options, from before the federation client: a client is built from them (origin = X-Matrix origin).
- * @deprecated Give `client` instead; kept while `tooling/hostile` still builds sources this way.
- */
-export interface ResolverMediaSourceOptions {
-	readonly http: OutboundHttp;
-	readonly resolver: ServerResolver;
-	/** Our `server_name` (the X-Matrix origin). */
-	readonly origin: string;
-	readonly key: SigningKey;
-	readonly logger: Logger;
-}
-
-function clientOptions(
-	options: FederationMediaSourceOptions | ResolverMediaSourceOptions,
-): FederationMediaSourceOptions {
-	if ('client' in options) return options;
-	const { http, resolver, origin, key, logger } = options;
-	const config = { ...http.config, serverName: origin };
-	const client = createFederationClient({ config, outbound: http, signingKey: key, resolver, logger });
-	return { client, http, logger };
-}
-
 /** Builds the federation media source. */
-export function createFederationMediaSource(
-	options: FederationMediaSourceOptions | ResolverMediaSourceOptions,
-): RemoteMediaSource {
-	const resolved = clientOptions(options);
+export function createFederationMediaSource(options: FederationMediaSourceOptions): RemoteMediaSource {
 	return {
 		async fetch(ref: MediaRef, fetchOptions: RemoteFetchOptions): Promise<RemoteMedia> {
 			try {
-				return await fetchMedia(resolved, ref, fetchOptions);
+				return await fetchMedia(options, ref, fetchOptions);
 			} catch (error) {
 				throw toMediaError(error);
 			}
