@@ -6,6 +6,7 @@ import { sleep, type Clock } from '../clock.js';
 import { describeError } from '../errors.js';
 import { httpRetryDelay, isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
 import type { Random } from '../backoff/policy.js';
+import type { AbortFanout } from './abort-fanout.js';
 import type { OutboxStore, StoredTransaction } from '../outbox/types.js';
 import type { SendTransaction, WorkerEventMap } from './types.js';
 
@@ -28,6 +29,10 @@ export interface DeliverContext {
 	readonly sleepSignal: AbortSignal;
 	/** Aborts requests in flight (shutdown grace over). */
 	readonly sendSignal: AbortSignal;
+	/** Per-sleep child signals of `sleepSignal` (one listener on the shared signal, not one per sleep). */
+	readonly sleeps: AbortFanout;
+	/** Per-request child signals of `sendSignal` (one listener on the shared signal, not one per request). */
+	readonly sends: AbortFanout;
 	readonly emit: <K extends keyof WorkerEventMap>(event: K, ...args: WorkerEventMap[K]) => void;
 }
 
@@ -55,7 +60,7 @@ export async function deliverTransaction(ctx: DeliverContext, txn: StoredTransac
 		let error: string;
 		let retryAfterMs: number | undefined;
 		try {
-			const result = await ctx.send(destination, txnId, txn.body, { signal: ctx.sendSignal });
+			const result = await ctx.sends.run((signal) => ctx.send(destination, txnId, txn.body, { signal }));
 			if (result.status === 200) return { kind: 'ok', body: result.body };
 			error = `HTTP ${result.status}${describeBody(result.body)}`;
 			if (result.status === 429) retryAfterMs = retryAfterOf(result, ctx.maxRetryAfterMs);
@@ -69,7 +74,7 @@ export async function deliverTransaction(ctx: DeliverContext, txn: StoredTransac
 		if (delayMs > ctx.policy.maxDelayMs) return { kind: 'failed', error, retryAfterMs };
 		ctx.emit('retry', { destination, txnId, delayMs, error });
 		try {
-			await sleep(ctx.clock, delayMs, ctx.sleepSignal);
+			await ctx.sleeps.run((signal) => sleep(ctx.clock, delayMs, signal));
 		} catch {
 			return { kind: 'aborted' };
 		}

@@ -13,6 +13,7 @@ import { DEFAULT_HTTP_RETRY_POLICY, type HttpRetryPolicy } from '../backoff/http
 import { FederationSenderError } from '../errors.js';
 import { normaliseDestination } from '../outbox/destination.js';
 import type { NewItem, OutboxStore, StoredItem, TransactionLimits } from '../outbox/types.js';
+import { AbortFanout } from './abort-fanout.js';
 import type { DeliverContext } from './deliver-transaction.js';
 import { takeTurn, type TurnOutcome } from './take-turn.js';
 import type { SendTransaction, WorkerEventMap } from './types.js';
@@ -60,6 +61,8 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 	readonly #running = new Map<string, Promise<void>>();
 	readonly #sleepAbort = new AbortController();
 	readonly #sendAbort = new AbortController();
+	readonly #sleeps = new AbortFanout(this.#sleepAbort.signal);
+	readonly #sends = new AbortFanout(this.#sendAbort.signal);
 	#started = false;
 	#stopping: Promise<void> | null = null;
 	#pollTimer: (() => void) | null = null;
@@ -207,6 +210,8 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			maxRetryAfterMs: this.#o.backoff.maxIntervalMs,
 			sleepSignal: this.#sleepAbort.signal,
 			sendSignal: this.#sendAbort.signal,
+			sleeps: this.#sleeps,
+			sends: this.#sends,
 			emit: (event, ...args) => this.emit(event, ...(args as never)),
 		};
 	}
