@@ -2,6 +2,7 @@
  * Writes a stream to its final path so that no partial file is ever visible there: the bytes go to a temporary
  * file in the same file system, are flushed to disk (fsync), then renamed over the target, and the directory is
  * flushed too. A failure at any point (a source error, the size cap, a full disk) removes the temporary file.
+ * Chunks are counted (size cap, sha256) as they arrive and written in ~1 MiB writes ({@link WriteCoalescer}).
  *
  * Temporary names carry the writing process's id; {@link cleanTempFiles} removes, at start-up, those of dead
  * processes and those of this process that no writer owns (after a restart in a container, the pid repeats).
@@ -10,6 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MediaFetcherError } from '../errors.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 /** What was written. */
 export interface WrittenFile {
@@ -22,7 +24,7 @@ export interface WrittenFile {
 export interface AtomicWriteOptions {
 	/** More bytes than this fail the write with `ERR_MEDIA_TOO_LARGE`, as soon as they arrive. */
 	readonly maxBytes: number;
-	/** Called with the running byte count after each chunk. */
+	/** Called with the running byte count after each chunk is taken in (counted, hashed, queued for writing). */
 	readonly onProgress?: (bytes: number) => void;
 }
 
@@ -47,6 +49,12 @@ export async function writeFileAtomically(
 	let size = 0;
 	try {
 		const file = await open(temp, 'wx', 0o640).catch(local);
+		const writer = new WriteCoalescer(async (bytes) => {
+			for (let offset = 0; offset < bytes.length;) {
+				const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset).catch(local);
+				offset += bytesWritten;
+			}
+		});
 		try {
 			for await (const chunk of source) {
 				size += chunk.length;
@@ -57,9 +65,10 @@ export async function writeFileAtomically(
 					);
 				}
 				hash.update(chunk);
-				await file.write(chunk).catch(local);
+				await writer.push(chunk);
 				options.onProgress?.(size);
 			}
+			await writer.flush();
 			await file.sync().catch(local);
 		} finally {
 			await file.close();

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import test from 'ava';
+import { WriteCoalescer } from '../src/store/write-coalescer.js';
+
+/** A sink recording a copy of every write (the coalescer reuses its window after each one). */
+function recordingSink(): { writes: Buffer[]; sink: (bytes: Buffer) => Promise<void> } {
+	const writes: Buffer[] = [];
+	return {
+		writes,
+		sink: async (bytes) => {
+			writes.push(Buffer.from(bytes));
+			await new Promise((resolve) => setImmediate(resolve));
+		},
+	};
+}
+
+test('many tiny chunks become full-window writes with the same bytes in order', async (t) => {
+	const { writes, sink } = recordingSink();
+	const coalescer = new WriteCoalescer(sink, 64 * 1024);
+	const body = randomBytes(256 * 1024 + 100);
+	for (let offset = 0; offset < body.length; offset += 7)
+		await coalescer.push(body.subarray(offset, offset + 7));
+	await coalescer.flush();
+	t.deepEqual(
+		writes.map((write) => write.length),
+		[65536, 65536, 65536, 65536, 100],
+	);
+	t.true(Buffer.concat(writes).equals(body));
+});
+
+test('a chunk as large as the window is written as it is, after the bytes gathered before it', async (t) => {
+	const { writes, sink } = recordingSink();
+	const coalescer = new WriteCoalescer(sink, 1000);
+	const small = Buffer.alloc(10, 1);
+	const large = Buffer.alloc(2500, 2);
+	await coalescer.push(small);
+	await coalescer.push(large);
+	await coalescer.push(small);
+	await coalescer.flush();
+	t.deepEqual(
+		writes.map((write) => write.length),
+		[10, 2500, 10],
+	);
+	t.true(Buffer.concat(writes).equals(Buffer.concat([small, large, small])));
+});
+
+test('nothing is written before a window fills, and flush with nothing gathered writes nothing', async (t) => {
+	const { writes, sink } = recordingSink();
+	const coalescer = new WriteCoalescer(sink, 100);
+	await coalescer.flush();
+	await coalescer.push(Buffer.alloc(99));
+	t.is(writes.length, 0);
+	await coalescer.push(Buffer.alloc(2));
+	t.deepEqual(
+		writes.map((write) => write.length),
+		[100],
+	);
+});
+
+test('push waits for the window being written (one window in flight)', async (t) => {
+	let release!: () => void;
+	let writing = 0;
+	const coalescer = new WriteCoalescer(
+		() =>
+			new Promise<void>((resolve) => {
+				writing++;
+				release = resolve;
+			}),
+		10,
+	);
+	let pushed = false;
+	const push = coalescer.push(Buffer.alloc(15)).then(() => (pushed = true));
+	await new Promise((resolve) => setImmediate(resolve));
+	t.is(writing, 1);
+	t.false(pushed, 'the caller is held while the full window is written');
+	release();
+	await push;
+	t.true(pushed);
+});
+
+test('a window size below one byte is refused', (t) => {
+	t.throws(() => new WriteCoalescer(() => Promise.resolve(), 0), { instanceOf: RangeError });
+});
