@@ -6,18 +6,36 @@ export interface PoolOptions {
 	readonly maxFreeSockets: number;
 	/** At most this many sockets per destination; more requests wait for one. */
 	readonly maxSockets: number;
+	/**
+	 * At most this many idle sockets per agent across all destinations: above it the least recently used idle
+	 * socket is closed, so thousands of destinations seen once do not each keep a socket open until it expires.
+	 */
+	readonly maxIdleSockets: number;
 }
 
-/** Defaults: keep-alive, idle sockets closed after 30 s, a few idle sockets per destination. */
-export const DEFAULT_POOL_OPTIONS: PoolOptions = { idleSocketMs: 30_000, maxFreeSockets: 8, maxSockets: 64 };
+/**
+ * Defaults: keep-alive, idle sockets closed after 30 s, up to 64 idle sockets per destination (a burst's sockets
+ * stay for the next burst instead of being reopened: each tunnel costs a CONNECT and a TLS handshake), and at most
+ * 256 idle sockets per agent in total.
+ */
+export const DEFAULT_POOL_OPTIONS: PoolOptions = {
+	idleSocketMs: 30_000,
+	maxFreeSockets: 64,
+	maxSockets: 64,
+	maxIdleSockets: 256,
+};
 
-/** The Node agent options for a pool: keep-alive on, LIFO reuse so surplus idle sockets expire. */
+/**
+ * The agent options for a pool: keep-alive on, LIFO reuse so surplus idle sockets expire; `maxIdleSockets` is read
+ * by our pooled agents (see `capIdleSockets`), not by Node.
+ */
 export function agentOptions(pool: PoolOptions): {
 	keepAlive: true;
 	timeout: number;
 	maxFreeSockets: number;
 	maxSockets: number;
 	scheduling: 'lifo';
+	maxIdleSockets: number;
 } {
 	return {
 		keepAlive: true,
@@ -25,5 +43,6 @@ export function agentOptions(pool: PoolOptions): {
 		maxFreeSockets: pool.maxFreeSockets,
 		maxSockets: pool.maxSockets,
 		scheduling: 'lifo',
+		maxIdleSockets: pool.maxIdleSockets,
 	};
 }

@@ -1,11 +1,15 @@
 import { Agent as HttpAgent } from 'node:http';
-import type { ClientRequestArgs } from 'node:http';
+import type { AgentOptions as HttpAgentOptions, ClientRequestArgs } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { AgentOptions as HttpsAgentOptions, RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { capIdleSockets } from './idle-socket-cap.js';
 import type { TlsProfile } from './tls-profile.js';
 
 type Callback = (error: Error | null, socket: Duplex) => void;
+
+/** Agent options plus our cap on idle sockets across destinations (unbounded when absent). */
+export type PooledAgentOptions<T> = T & { readonly maxIdleSockets?: number };
 
 /**
  * The options that shape a TLS context (what Node's `tls.createSecureContext` reads). When a request sets none of
@@ -42,8 +46,17 @@ function customisesContext(options: HttpsRequestOptions): boolean {
 	return false;
 }
 
-/** An `http.Agent` whose `timeout` only expires idle keep-alive sockets (see {@link PooledHttpsAgent}). */
+/**
+ * An `http.Agent` whose `timeout` only expires idle keep-alive sockets (see {@link PooledHttpsAgent}) and whose idle
+ * sockets across all destinations are capped by `maxIdleSockets`.
+ */
 export class PooledHttpAgent extends HttpAgent {
+	constructor(options: PooledAgentOptions<HttpAgentOptions>) {
+		const { maxIdleSockets, ...rest } = options;
+		super(rest);
+		capIdleSockets(this, maxIdleSockets ?? Number.POSITIVE_INFINITY);
+	}
+
 	override createConnection(options: ClientRequestArgs, callback?: Callback): Duplex | null | undefined {
 		// The agent `timeout` is the keep-alive idle limit (Node applies it, with the server's `Keep-Alive: timeout`
 		// hint, when a socket becomes free), but Node also hands it to every new socket, where it would act as an
@@ -63,9 +76,11 @@ export class PooledHttpsAgent extends HttpsAgent {
 	/** The certificate checks of this agent's connections. */
 	readonly tls: TlsProfile;
 
-	constructor(options: HttpsAgentOptions, tls: TlsProfile) {
-		super(options);
+	constructor(options: PooledAgentOptions<HttpsAgentOptions>, tls: TlsProfile) {
+		const { maxIdleSockets, ...rest } = options;
+		super(rest);
 		this.tls = tls;
+		capIdleSockets(this, maxIdleSockets ?? Number.POSITIVE_INFINITY);
 	}
 
 	override createConnection(options: HttpsRequestOptions, callback?: Callback): Duplex | null | undefined {

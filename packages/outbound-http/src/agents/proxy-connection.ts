@@ -36,7 +36,8 @@ export function describe(error: unknown): string {
  */
 export function connectToProxy(target: ProxyTarget): PendingProxySocket {
 	const { endpoint, tls } = target;
-	const common = { host: endpoint.host, port: endpoint.port, lookup: target.lookup };
+	// No Nagle: HTTP writes small request heads and waits for the reply (Node's own agents do the same).
+	const common = { host: endpoint.host, port: endpoint.port, lookup: target.lookup, noDelay: true };
 	let socket: Socket;
 	try {
 		socket =
@@ -58,6 +59,7 @@ export function connectToProxy(target: ProxyTarget): PendingProxySocket {
 			{ cause: error },
 		);
 	}
+	socket.setNoDelay(true);
 	const ready = new Promise<void>((resolve, reject) => {
 		let tcpConnected = false;
 		const onConnect = (): void => {
