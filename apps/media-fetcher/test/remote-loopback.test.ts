@@ -122,9 +122,13 @@ test('openSigned: no response headers within headersTimeoutMs is ERR_TIMEOUT, a 
 
 test('a download past its overall deadline cancels the signed request: the remote sees the connection close', async (t) => {
 	const net = await loopback(t);
-	const { service: media } = await service(t, net.config(), { maxDownloadMs: 200 });
+	// The deadline is generous so that a loaded machine still gets the request to the remote before it passes;
+	// the test then waits for the request to be held there, so it asserts the cancellation, not a race.
+	const { service: media } = await service(t, net.config(), { maxDownloadMs: 3000 });
 	net.remote.stall('forever');
-	const error = await t.throwsAsync<MediaFetcherError>(media.get(mediaRef(net.serverName, 'held')));
+	const download = t.throwsAsync<MediaFetcherError>(media.get(mediaRef(net.serverName, 'held')));
+	await until(() => net.remote.stalled === 1);
+	const error = await download;
 	t.true(isMediaFetcherError(error, 'ERR_REMOTE_TIMEOUT'), String(error));
 	t.is(error.causeCode, 'ERR_ABORTED');
 	await until(() => net.remote.stalled === 0);
