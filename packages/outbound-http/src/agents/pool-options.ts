@@ -16,13 +16,15 @@ export interface PoolOptions {
 /**
  * Defaults: keep-alive, idle sockets closed after 30 s, up to 64 idle sockets per destination (a burst's sockets
  * stay for the next burst instead of being reopened: each tunnel costs a CONNECT and a TLS handshake), and at most
- * 256 idle sockets per agent in total.
+ * 1,024 idle sockets per agent in total: enough for a federation sender to keep one tunnel to each of a thousand
+ * destinations it serves in turn (with an LRU cap below that, round-robin traffic evicts every tunnel before its
+ * reuse), while ten thousand destinations seen once still leave at most 1,024 sockets open.
  */
 export const DEFAULT_POOL_OPTIONS: PoolOptions = {
 	idleSocketMs: 30_000,
 	maxFreeSockets: 64,
 	maxSockets: 64,
-	maxIdleSockets: 256,
+	maxIdleSockets: 1024,
 };
 
 /**
