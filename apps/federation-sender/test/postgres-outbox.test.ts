@@ -9,6 +9,13 @@ import { postgresMissing, startPostgres, type PostgresServer } from './helpers/p
 const missing = postgresMissing();
 let server: PostgresServer | undefined;
 
+// Without PostgreSQL the contract is skipped with the reason; in CI, which installs it, its absence is a failure.
+if (missing !== null && Boolean(process.env['CI'])) {
+	test('PostgreSQL is installed, as .ci/install-system-deps.sh does', (t) => {
+		t.fail(missing);
+	});
+}
+
 test.before(async () => {
 	if (missing === null) server = await startPostgres();
 });
