@@ -168,7 +168,17 @@ test('metrics count lookups, downloads and responses', async (t) => {
 	await (await fetch(`${base}/remote.example/a`)).arrayBuffer();
 	await (await fetch(`${base}/remote.example/a`)).arrayBuffer();
 	await (await fetch(`${base}/remote.example/none`)).arrayBuffer();
-	const text = await (await fetch(`${metricsBase}/metrics`)).text();
+	// A response is counted on the server's 'finish' event, which may run after this client has its body:
+	// read the metrics until all three responses are counted (bounded), then check every counter.
+	let text = '';
+	for (let attempt = 0; attempt < 100; attempt++) {
+		text = await (await fetch(`${metricsBase}/metrics`)).text();
+		const counted =
+			/media_fetcher_http_responses_total\{status="200"\} 2/.test(text) &&
+			/media_fetcher_http_responses_total\{status="404"\} 1/.test(text);
+		if (counted) break;
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
 	t.regex(text, /media_fetcher_lookups_total\{result="hit"\} 1/);
 	t.regex(text, /media_fetcher_downloads_total\{outcome="ok"\} 1/);
 	t.regex(text, /media_fetcher_downloads_total\{outcome="ERR_MEDIA_NOT_FOUND"\} 1/);
