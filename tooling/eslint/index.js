@@ -1,6 +1,7 @@
 // Shared lint rules for every workspace: strict, type-aware, ESM with `node:` imports.
 import n from 'eslint-plugin-n';
 import tseslint from 'typescript-eslint';
+import layers from './layers.js';
 
 /** @type {import('typescript-eslint').ConfigArray} */
 export default tseslint.config(
@@ -45,4 +46,5 @@ export default tseslint.config(
 			'@typescript-eslint/no-non-null-assertion': 'off',
 		},
 	},
+	...layers,
 );

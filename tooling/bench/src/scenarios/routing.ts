@@ -16,6 +16,8 @@ import type { Scenario, ScenarioReport, TargetResult } from '../lib/scenario.js'
 import { fmtNumber, fmtRate, fmtRatio, median, ratio } from '../lib/stats.js';
 import { interleavedRounds } from '../lib/rounds.js';
 import { describeError } from '../lib/load.js';
+import { setProxyFromEnvEnvironment } from '../contenders/proxy-from-env-environment.js';
+import type { RestoreEnvironment } from '../contenders/proxy-from-env-environment.js';
 
 const PROXY = 'http://proxy.bench.invalid:3128';
 const OURS = 'ours';
@@ -53,13 +55,10 @@ function buildOurs(fx: NoProxyFixture): Built {
 }
 
 function buildProxyFromEnv(fx: NoProxyFixture): Built {
-	// proxy-from-env reads the environment on every call; bench code is the one place allowed to set it.
+	// proxy-from-env reads the environment on every call.
 	// A leading dot makes its match a suffix match (subdomains), like a bare domain in our no_proxy.
 	const list = fx.domains.map((d) => `.${d}`).join(',');
-	process.env['no_proxy'] = list;
-	process.env['NO_PROXY'] = list;
-	process.env['https_proxy'] = PROXY;
-	process.env['http_proxy'] = PROXY;
+	restoreEnvironment.push(setProxyFromEnvEnvironment(list, PROXY));
 	let agree = 0;
 	fx.urls.forEach((url, i) => {
 		const direct = getProxyForUrl(url) === '';
@@ -88,12 +87,7 @@ function buildLinear(fx: NoProxyFixture): Built {
 	return { decide, buildMs, agreement: `${agree}/${sample} (sample)` };
 }
 
-const restoreEnv = (saved: Record<string, string | undefined>): void => {
-	for (const [k, v] of Object.entries(saved)) {
-		if (v === undefined) Reflect.deleteProperty(process.env, k);
-		else process.env[k] = v;
-	}
-};
+const restoreEnvironment: RestoreEnvironment[] = [];
 
 /** The routing scenario. */
 export const routing: Scenario = {
@@ -103,9 +97,6 @@ export const routing: Scenario = {
 		const sizes = ctx.quick ? [100, 1000] : [100, 1000, 10_000, 100_000];
 		const rounds = ctx.quick ? 2 : 5;
 		const budgetMs = ctx.quick ? 20 : 250;
-		const saved = Object.fromEntries(
-			['no_proxy', 'NO_PROXY', 'https_proxy', 'http_proxy'].map((k) => [k, process.env[k]]),
-		);
 		const notes: string[] = [];
 		const rows: string[][] = [];
 		const buildRows: string[][] = [];
@@ -144,7 +135,8 @@ export const routing: Scenario = {
 				]);
 			}
 		} finally {
-			restoreEnv(saved);
+			// Latest first, so that the variables end as they were before the first size.
+			for (const restore of restoreEnvironment.splice(0).reverse()) restore();
 		}
 		ctx.log(`sink ${sinkValue()}`);
 		const at10k = ourRate.get(10_000);
