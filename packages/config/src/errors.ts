@@ -9,7 +9,8 @@ import { redactProxyString, redactSecrets } from './redact.js';
 /** Every code this package throws, with its meaning. */
 export const CONFIG_ERRORS = {
 	ERR_CONFIG_INVALID: {
-		meaning: 'The configuration (homeserver.yaml, the proxy environment) is invalid; every problem is listed.',
+		meaning:
+			'The configuration (homeserver.yaml, the proxy environment) is invalid; every problem is listed.',
 	},
 } as const satisfies Readonly<Record<string, { readonly meaning: string }>>;
 

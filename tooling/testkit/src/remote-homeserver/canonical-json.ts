@@ -27,7 +27,8 @@ export function canonicalJson(value: unknown): string {
 		return JSON.stringify(value);
 	}
 	if (typeof value === 'number') {
-		if (!Number.isSafeInteger(value)) throw new TestkitError('ERR_TESTKIT_NOT_JSON', `not a canonical JSON number: ${value}`);
+		if (!Number.isSafeInteger(value))
+			throw new TestkitError('ERR_TESTKIT_NOT_JSON', `not a canonical JSON number: ${value}`);
 		return JSON.stringify(value);
 	}
 	if (Array.isArray(value)) {
