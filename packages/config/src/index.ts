@@ -19,8 +19,9 @@ export type {
 	SettingSource,
 	TlsConfig,
 } from './types.js';
-export { ConfigError } from './errors.js';
-export type { ConfigProblem } from './errors.js';
+export { CONFIG_ERRORS, ConfigError, isConfigError } from './errors.js';
+export type { ConfigErrorCode, ConfigProblem } from './errors.js';
+export { errorCode } from './error-code.js';
 export { loadConfig, loadConfigFromProcess } from './load.js';
 export type { LoadConfigOptions } from './load.js';
 export { DEFAULT_PROXY_PORT, parseProxyUrl } from './proxy-url.js';

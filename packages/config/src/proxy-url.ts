@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { isIPv4 } from 'node:net';
 import { inspect } from 'node:util';
-import { Problems, showValue } from './errors.js';
+import { ConfigError, Problems, showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
 import { canonicalIp } from './ip-address.js';
 import type { ProxyEndpoint as ProxyEndpointShape, SettingSource } from './types.js';
@@ -95,7 +95,8 @@ export function parseProxyUrl(value: string, source: SettingSource): ProxyEndpoi
 	const endpoint = collectProxyUrl(value, source, problems);
 	problems.throwIfAny();
 	if (endpoint === undefined) {
-		throw new Error('unreachable: a proxy URL without problems always parses');
+		// Unreachable (a proxy URL without problems always parses), but never a code-less error.
+		throw new ConfigError([{ key: source, value: '', reason: 'the proxy URL cannot be parsed' }]);
 	}
 	return endpoint;
 }

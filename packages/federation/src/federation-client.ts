@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Config } from '@homeserver/config';
-import { IpBlockedError } from '@homeserver/outbound-http';
-import type { OutboundHttp } from '@homeserver/outbound-http';
+import { IpBlockedError, isOutboundHttpError, RequestTimeoutError } from '@homeserver/outbound-http';
+import type { OutboundHttp, OutboundHttpErrorCode } from '@homeserver/outbound-http';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { abortedError, unlessAborted } from './abort.js';
@@ -26,7 +26,7 @@ import { buildXMatrixAuthorization } from './x-matrix-build.js';
 export const DEFAULT_FEDERATION_MAX_BYTES = 100 * 1024 * 1024;
 
 /** Failures after which the next candidate (the next SRV target) is tried, as Synapse does. */
-const NEXT_CANDIDATE = new Set([
+const NEXT_CANDIDATE: ReadonlySet<OutboundHttpErrorCode> = new Set<OutboundHttpErrorCode>([
 	'ERR_DESTINATION_UNREACHABLE',
 	'ERR_DESTINATION_TLS',
 	'ERR_IP_BLOCKED',
@@ -118,9 +118,11 @@ export interface FederationClient {
 }
 
 function nextCandidate(error: unknown): boolean {
-	const { code, phase } = error as { code?: unknown; phase?: unknown };
-	if (typeof code !== 'string') return false;
-	return NEXT_CANDIDATE.has(code) || (code === 'ERR_TIMEOUT' && CONNECT_PHASES.has(String(phase)));
+	if (!isOutboundHttpError(error)) return false;
+	return (
+		NEXT_CANDIDATE.has(error.code) ||
+		(error instanceof RequestTimeoutError && CONNECT_PHASES.has(error.phase))
+	);
 }
 
 /**

@@ -18,7 +18,7 @@ export type {
 	RouteDecisionJson,
 	RouteTarget,
 } from './route/route-decision.js';
-export { ERROR_CODES } from './errors/codes.js';
+export { ERROR_CODES, OUTBOUND_HTTP_ERRORS } from './errors/codes.js';
 export type { OutboundHttpErrorCode } from './errors/codes.js';
 export { OutboundHttpError, isOutboundHttpError } from './errors/outbound-http-error.js';
 export { ProxyAuthRequiredError, ProxyError, ProxyRefusedError } from './errors/proxy-errors.js';
@@ -30,6 +30,8 @@ export {
 	ResponseTooLargeError,
 } from './errors/request-errors.js';
 export type { IpBlock, TimeoutVia } from './errors/request-errors.js';
+export { InvalidOptionError } from './errors/invalid-option-error.js';
+export { UsageError } from './errors/usage-error.js';
 export { createOutboundMetrics } from './metrics.js';
 export type { OutboundMetrics } from './metrics.js';
 export { redactUrl } from './redact-url.js';

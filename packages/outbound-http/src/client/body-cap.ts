@@ -1,4 +1,5 @@
 import type { CancelableRequest, HandlerFunction, Options, Progress, Request } from 'got';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { ResponseTooLargeError } from '../errors/request-errors.js';
 import { redactUrl } from '../redact-url.js';
 
@@ -12,7 +13,7 @@ function readMaxBytes(options: Options): number | undefined {
 	const value = (options.context as OutboundContext).maxBytes;
 	if (value === undefined) return undefined;
 	if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-		throw new TypeError(`context.maxBytes must be a non-negative integer, got ${String(value)}`);
+		throw new InvalidOptionError('context.maxBytes', `must be a non-negative integer, got ${String(value)}`);
 	}
 	return value;
 }
