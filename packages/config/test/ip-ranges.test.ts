@@ -40,7 +40,7 @@ test("Synapse's default blocklist is copied exactly: 13 IPv4 and 6 IPv6 ranges",
 	t.true(Object.isFrozen(DEFAULT_IP_RANGE_BLOCKLIST));
 });
 
-test('the default blocklist is Synapse\'s plus the IANA special-purpose ranges that are not globally reachable', (t) => {
+test("the default blocklist is Synapse's plus the IANA special-purpose ranges that are not globally reachable", (t) => {
 	t.deepEqual([...DEFAULT_IP_RANGE_BLOCKLIST], [...SYNAPSE_IP_RANGE_BLOCKLIST, ...NOT_GLOBALLY_REACHABLE]);
 	t.deepEqual(
 		[...NOT_GLOBALLY_REACHABLE],
@@ -84,12 +84,7 @@ test('a single IPv4 address is a /32 and its derived forms are /128 and /48', (t
 	const ranges = parseIpRanges(['192.168.1.7'], KEY);
 	t.deepEqual(
 		ranges.map((range) => String(range.cidr)),
-		[
-			'192.168.1.7/32',
-			'::c0a8:107/128',
-			'2002:c0a8:107::/48',
-			'64:ff9b::c0a8:107/128',
-		],
+		['192.168.1.7/32', '::c0a8:107/128', '2002:c0a8:107::/48', '64:ff9b::c0a8:107/128'],
 	);
 });
 
@@ -110,7 +105,7 @@ test('IPv4 host bits are cleared', (t) => {
 	t.is(String(parseIpRanges(['172.31.255.255/12'], KEY)[0]?.cidr), '172.16.0.0/12');
 });
 
-test('an IPv4-mapped IPv6 range is the IPv4 range it carries, with that range\'s derived forms', (t) => {
+test("an IPv4-mapped IPv6 range is the IPv4 range it carries, with that range's derived forms", (t) => {
 	const ranges = parseIpRanges(['::ffff:10.0.0.0/104'], KEY);
 	t.deepEqual(
 		ranges.map((range) => [String(range.cidr), range.derivedFrom]),

@@ -5,7 +5,9 @@ import type { NoProxyEntry } from '../src/index.js';
 const SOURCE = 'NO_PROXY (environment)';
 
 /** An entry with its ranges as canonical text, for comparison. */
-type Viewed<T> = T extends { cidrs: unknown } ? Omit<T, 'raw' | 'cidrs'> & { cidrs: string[] } : Omit<T, 'raw'>;
+type Viewed<T> = T extends { cidrs: unknown }
+	? Omit<T, 'raw' | 'cidrs'> & { cidrs: string[] }
+	: Omit<T, 'raw'>;
 
 const view = (entry: NoProxyEntry): Viewed<NoProxyEntry> & { raw: string } =>
 	'cidrs' in entry ? { ...entry, cidrs: entry.cidrs.map(String) } : entry;
