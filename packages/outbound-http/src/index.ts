@@ -9,13 +9,9 @@ export type { PoolOptions } from './agents/pool-options.js';
 export { createRouter, route, routerFor } from './route/router.js';
 export type { Router } from './route/router.js';
 export type { IpPolicyMatcher } from './route/ip-policy-matcher.js';
-export { assertRoutable, routeDecisionToJson } from './route/route-decision.js';
+export { routeDecisionToJson } from './route/route-decision.js';
 export type {
-	BlockedDecision,
-	DirectDecision,
-	ProxyDecision,
 	ProxyMode,
-	RoutableDecision,
 	Route,
 	RouteDecision,
 	RouteDecisionJson,
