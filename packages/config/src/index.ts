@@ -45,7 +45,7 @@ export {
 // The one IP module (docs/architecture.md 3.3, 3.5): outbound-http matches on the same numeric form.
 export { formatIp, parseIp, parseIpExact, parseIpv4 } from './ip/ip-address.js';
 export type { IpAddress } from './ip/ip-address.js';
-export { IpCidr, matchingCidrs, parseCidr } from './ip/cidr.js';
+export { IpCidr, foldMappedCidr, matchingCidrs, parseCidr } from './ip/cidr.js';
 export { PrefixTable } from './ip/prefix-table.js';
 export { PURPOSES, isPurpose } from './purposes.js';
 export { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from './size.js';

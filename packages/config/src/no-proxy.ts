@@ -5,7 +5,7 @@
  */
 import { Problems, showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
-import { cidrOf, matchingCidrs, parseCidr } from './ip/cidr.js';
+import { cidrOf, foldMappedCidr, parseCidr } from './ip/cidr.js';
 import { parseIp, parseIpv4 } from './ip/ip-address.js';
 import type { NoProxyEntry, NoProxyList, SettingSource } from './types.js';
 
@@ -76,14 +76,14 @@ function parseEntry(raw: string): NoProxyEntry | { reason: string } {
 		if (typeof range === 'string') {
 			return { reason: range };
 		}
-		return { kind: 'cidr', cidrs: matchingCidrs(range), port, raw };
+		return { kind: 'cidr', cidr: foldMappedCidr(range), port, raw };
 	}
 	if (host.includes(':') || parseIpv4(host) !== undefined) {
 		const ip = parseIp(host);
 		if (ip === undefined) {
 			return { reason: 'not a valid IP address' };
 		}
-		return { kind: 'ip', cidrs: [cidrOf(ip)], port, raw };
+		return { kind: 'ip', cidr: cidrOf(ip), port, raw };
 	}
 	const domain = host.startsWith('*.') ? host.slice(2) : host.startsWith('.') ? host.slice(1) : host;
 	if (domain.includes('*')) {

@@ -64,18 +64,15 @@ export type NoProxyEntry =
 	  }
 	| {
 			readonly kind: 'ip';
-			/** The address as a single-address range (IPv4-mapped IPv6 folded to IPv4), in a list like `cidr`'s. */
-			readonly cidrs: readonly IpCidr[];
+			/** The address as a single-address range (IPv4-mapped IPv6 folded to IPv4). */
+			readonly cidr: IpCidr;
 			readonly port: number | undefined;
 			readonly raw: string;
 	  }
 	| {
 			readonly kind: 'cidr';
-			/**
-			 * The ranges the entry matches (host bits cleared; IPv4-mapped ranges folded to IPv4, and `0.0.0.0/0`
-			 * added for an IPv6 range that contains the whole mapped space, see `matchingCidrs`).
-			 */
-			readonly cidrs: readonly IpCidr[];
+			/** The range, host bits cleared, a range inside IPv4-mapped space folded to IPv4 (`foldMappedCidr`). */
+			readonly cidr: IpCidr;
 			readonly port: number | undefined;
 			readonly raw: string;
 	  };

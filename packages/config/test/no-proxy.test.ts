@@ -4,13 +4,11 @@ import type { NoProxyEntry } from '../src/index.js';
 
 const SOURCE = 'NO_PROXY (environment)';
 
-/** An entry with its ranges as canonical text, for comparison. */
-type Viewed<T> = T extends { cidrs: unknown }
-	? Omit<T, 'raw' | 'cidrs'> & { cidrs: string[] }
-	: Omit<T, 'raw'>;
+/** An entry with its range as canonical text, for comparison. */
+type Viewed<T> = T extends { cidr: unknown } ? Omit<T, 'raw' | 'cidr'> & { cidr: string } : Omit<T, 'raw'>;
 
 const view = (entry: NoProxyEntry): Viewed<NoProxyEntry> & { raw: string } =>
-	'cidrs' in entry ? { ...entry, cidrs: entry.cidrs.map(String) } : entry;
+	'cidr' in entry ? { ...entry, cidr: String(entry.cidr) } : entry;
 
 const entries: [raw: string, expected: Viewed<NoProxyEntry>][] = [
 	['*', { kind: 'wildcard' }],
@@ -24,27 +22,27 @@ const entries: [raw: string, expected: Viewed<NoProxyEntry>][] = [
 	['localhost', { kind: 'domain', domain: 'localhost', port: undefined }],
 	['internal_host.corp', { kind: 'domain', domain: 'internal_host.corp', port: undefined }],
 	['example.com:8448', { kind: 'domain', domain: 'example.com', port: 8448 }],
-	['10.1.2.3', { kind: 'ip', cidrs: ['10.1.2.3/32'], port: undefined }],
-	['10.1.2.3:80', { kind: 'ip', cidrs: ['10.1.2.3/32'], port: 80 }],
-	['::1', { kind: 'ip', cidrs: ['::1/128'], port: undefined }],
-	['::0:1', { kind: 'ip', cidrs: ['::1/128'], port: undefined }],
-	['[::1]', { kind: 'ip', cidrs: ['::1/128'], port: undefined }],
-	['[::1]:8448', { kind: 'ip', cidrs: ['::1/128'], port: 8448 }],
-	['2001:DB8:0:0:0:0:0:1', { kind: 'ip', cidrs: ['2001:db8::1/128'], port: undefined }],
-	['::ffff:10.0.0.1', { kind: 'ip', cidrs: ['10.0.0.1/32'], port: undefined }],
-	['[::ffff:10.0.0.1]:443', { kind: 'ip', cidrs: ['10.0.0.1/32'], port: 443 }],
-	['10.0.0.0/8', { kind: 'cidr', cidrs: ['10.0.0.0/8'], port: undefined }],
-	['10.1.2.3/16', { kind: 'cidr', cidrs: ['10.1.0.0/16'], port: undefined }],
-	['10.0.0.0/8:443', { kind: 'cidr', cidrs: ['10.0.0.0/8'], port: 443 }],
-	['172.30.0.0/16', { kind: 'cidr', cidrs: ['172.30.0.0/16'], port: undefined }],
-	['0.0.0.0/0', { kind: 'cidr', cidrs: ['0.0.0.0/0'], port: undefined }],
-	['fd12:3456::1/7', { kind: 'cidr', cidrs: ['fc00::/7'], port: undefined }],
-	['FE80::/10', { kind: 'cidr', cidrs: ['fe80::/10'], port: undefined }],
-	['[fd00::/8]:8448', { kind: 'cidr', cidrs: ['fd00::/8'], port: 8448 }],
-	['::ffff:10.0.0.0/104', { kind: 'cidr', cidrs: ['10.0.0.0/8'], port: undefined }],
-	['1.2.3.4/32', { kind: 'cidr', cidrs: ['1.2.3.4/32'], port: undefined }],
-	['::/0', { kind: 'cidr', cidrs: ['::/0', '0.0.0.0/0'], port: undefined }],
-	['::ffff:0:0/96', { kind: 'cidr', cidrs: ['0.0.0.0/0'], port: undefined }],
+	['10.1.2.3', { kind: 'ip', cidr: '10.1.2.3/32', port: undefined }],
+	['10.1.2.3:80', { kind: 'ip', cidr: '10.1.2.3/32', port: 80 }],
+	['::1', { kind: 'ip', cidr: '::1/128', port: undefined }],
+	['::0:1', { kind: 'ip', cidr: '::1/128', port: undefined }],
+	['[::1]', { kind: 'ip', cidr: '::1/128', port: undefined }],
+	['[::1]:8448', { kind: 'ip', cidr: '::1/128', port: 8448 }],
+	['2001:DB8:0:0:0:0:0:1', { kind: 'ip', cidr: '2001:db8::1/128', port: undefined }],
+	['::ffff:10.0.0.1', { kind: 'ip', cidr: '10.0.0.1/32', port: undefined }],
+	['[::ffff:10.0.0.1]:443', { kind: 'ip', cidr: '10.0.0.1/32', port: 443 }],
+	['10.0.0.0/8', { kind: 'cidr', cidr: '10.0.0.0/8', port: undefined }],
+	['10.1.2.3/16', { kind: 'cidr', cidr: '10.1.0.0/16', port: undefined }],
+	['10.0.0.0/8:443', { kind: 'cidr', cidr: '10.0.0.0/8', port: 443 }],
+	['172.30.0.0/16', { kind: 'cidr', cidr: '172.30.0.0/16', port: undefined }],
+	['0.0.0.0/0', { kind: 'cidr', cidr: '0.0.0.0/0', port: undefined }],
+	['fd12:3456::1/7', { kind: 'cidr', cidr: 'fc00::/7', port: undefined }],
+	['FE80::/10', { kind: 'cidr', cidr: 'fe80::/10', port: undefined }],
+	['[fd00::/8]:8448', { kind: 'cidr', cidr: 'fd00::/8', port: 8448 }],
+	['::ffff:10.0.0.0/104', { kind: 'cidr', cidr: '10.0.0.0/8', port: undefined }],
+	['1.2.3.4/32', { kind: 'cidr', cidr: '1.2.3.4/32', port: undefined }],
+	['::/0', { kind: 'cidr', cidr: '::/0', port: undefined }],
+	['::ffff:0:0/96', { kind: 'cidr', cidr: '0.0.0.0/0', port: undefined }],
 ];
 
 for (const [raw, expected] of entries) {
@@ -149,7 +147,7 @@ test('100,000 entries of every kind parse (the benchmark in bench/ times it)', (
 	t.is(list.entries.length, 100_000);
 	t.deepEqual(view(list.entries[3] as NoProxyEntry), {
 		kind: 'cidr',
-		cidrs: ['fd00::/64'],
+		cidr: 'fd00::/64',
 		port: undefined,
 		raw: 'fd00:0::/64',
 	});

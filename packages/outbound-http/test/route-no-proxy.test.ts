@@ -43,11 +43,10 @@ const cases: [noProxy: string, url: string, expected: 'direct' | 'proxy'][] = [
 	['10.0.0.1', 'http://[::ffff:10.0.0.1]/', 'direct'],
 	['::ffff:10.0.0.1', 'http://10.0.0.1/', 'direct'],
 	['::ffff:10.0.0.0/104', 'http://10.9.9.9/', 'direct'],
-	// An IPv6 range containing the IPv4-mapped space contains the IPv4 addresses it carries.
-	['::/0', 'http://203.0.113.9/', 'direct'],
-	['::/0', 'http://[::ffff:203.0.113.9]/', 'direct'],
 	['::ffff:0:0/96', 'http://203.0.113.9/', 'direct'],
-	['::/96', 'http://203.0.113.9/', 'proxy'],
+	// Other IPv6 ranges match IPv6 literals only (IPv4-mapped ones are IPv4 literals), as documented.
+	['::/0', 'http://[2001:db8::1]/', 'direct'],
+	['::/0', 'http://203.0.113.9/', 'proxy'],
 	['::/96', 'http://[::203.0.113.9]/', 'direct'],
 	// IPv6, bracketed or not, compared as addresses.
 	['::1', 'http://[::1]/', 'direct'],

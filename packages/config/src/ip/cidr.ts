@@ -91,17 +91,28 @@ export function parseCidr(text: string): IpCidr | string {
 }
 
 /**
- * The ranges that `cidr` matches once IPv4-mapped addresses are compared as IPv4 (the fold of
- * {@link mappedIpv4}, applied to ranges): a range inside `::ffff:0:0/96` becomes that IPv4 range
- * (`::ffff:10.0.0.0/104` is `10.0.0.0/8`); a range that contains the whole mapped space (`::/0`, `::/80`) also
- * matches every IPv4 address (`0.0.0.0/0`); any other range is itself. The first result is the range itself
- * whenever it is kept.
+ * The range `cidr` is once IPv4-mapped addresses are compared as IPv4 (the fold of {@link mappedIpv4}, applied to
+ * ranges): a range inside `::ffff:0:0/96` becomes that IPv4 range (`::ffff:10.0.0.0/104` is `10.0.0.0/8`); any
+ * other range is itself.
+ */
+export function foldMappedCidr(cidr: IpCidr): IpCidr {
+	const { network, prefix } = cidr;
+	if (network.family === 4 || prefix < 96) return cidr;
+	const v4 = mappedIpv4(network.value);
+	return v4 === undefined ? cidr : IpCidr.of({ family: 4, value: v4 }, prefix - 96);
+}
+
+/**
+ * The ranges a block- or allowlist entry covers: {@link foldMappedCidr}, and for an IPv6 range that contains the
+ * whole mapped space (`::/0`, `::/80`) also every IPv4 address (`0.0.0.0/0`), which the mapped addresses it
+ * contains are compared as. The first result is the range itself whenever it is kept. (`no_proxy` keeps its
+ * documented meaning instead: an IPv6 range there matches IPv6 literals, see docs/architecture.md 3.3.)
  */
 export function matchingCidrs(cidr: IpCidr): IpCidr[] {
+	const folded = foldMappedCidr(cidr);
+	if (folded !== cidr) return [folded];
 	const { network, prefix } = cidr;
 	if (network.family === 4) return [cidr];
-	const v4 = prefix >= 96 ? mappedIpv4(network.value) : undefined;
-	if (v4 !== undefined) return [IpCidr.of({ family: 4, value: v4 }, prefix - 96)];
 	const hostBits = BigInt(128 - prefix);
 	if (prefix <= 96 && MAPPED_NETWORK >> hostBits === network.value >> hostBits) {
 		return [cidr, IpCidr.of({ family: 4, value: 0 }, 0)];

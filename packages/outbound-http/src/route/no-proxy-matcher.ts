@@ -51,9 +51,8 @@ export function compileNoProxy(list: NoProxyList): NoProxyMatcher {
 			if (slot === undefined) domains.set(entry.domain, (slot = newSlot()));
 			addToSlot(slot, entry, entry.port);
 		} else if (entry.kind === 'ip' || entry.kind === 'cidr') {
-			// Config hands the ranges over in numeric form, IPv4-mapped ones already folded: nothing can fail here.
-			for (const cidr of entry.cidrs)
-				addToSlot(ranges.upsert(cidr.network, cidr.prefix, newSlot), entry, entry.port);
+			// Config hands the range over in numeric form, an IPv4-mapped one already folded: nothing can fail here.
+			addToSlot(ranges.upsert(entry.cidr.network, entry.cidr.prefix, newSlot), entry, entry.port);
 		}
 	}
 	if (domains.size === 0 && ranges.size === 0) return () => undefined;
