@@ -1,5 +1,7 @@
 import test from 'ava';
-import { IpCidr, formatIp, matchingCidrs, parseCidr, parseIp, parseIpExact } from '../src/index.js';
+import { formatIp, parseIp } from '../src/index.js';
+import { IpCidr, matchingCidrs, parseCidr } from '../src/ip/cidr.js';
+import { parseIpExact } from '../src/ip/ip-address.js';
 
 const addresses: [input: string, address: string | undefined, family?: 4 | 6][] = [
 	['10.0.0.1', '10.0.0.1', 4],

@@ -1,12 +1,6 @@
 import test from 'ava';
-import {
-	ALWAYS_BLOCKED,
-	ConfigError,
-	DEFAULT_IP_RANGE_BLOCKLIST,
-	NOT_GLOBALLY_REACHABLE,
-	SYNAPSE_IP_RANGE_BLOCKLIST,
-	parseIpRanges,
-} from '../src/index.js';
+import { ALWAYS_BLOCKED, ConfigError, DEFAULT_IP_RANGE_BLOCKLIST, parseIpRanges } from '../src/index.js';
+import { NOT_GLOBALLY_REACHABLE, SYNAPSE_IP_RANGE_BLOCKLIST } from '../src/ip-ranges.js';
 
 const KEY = 'ip_range_blacklist';
 
