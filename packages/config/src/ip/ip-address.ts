@@ -16,7 +16,7 @@ const MAPPED_PREFIX = 0xffffn;
 /**
  * The IPv4 address carried by an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), or undefined for any other IPv6
  * address. The one place the mapped fold is written: such an address reaches the same host as the IPv4 one, so
- * it is matched as IPv4 everywhere (addresses by {@link parseIp}, ranges by `matchingCidrs`).
+ * it is matched as IPv4 everywhere (addresses by {@link parseIp}, ranges by `foldMappedCidr`).
  */
 export function mappedIpv4(value: bigint): number | undefined {
 	return value >> 32n === MAPPED_PREFIX ? Number(value & 0xffffffffn) : undefined;
