@@ -24,6 +24,18 @@ export const errorCatalogue = {
 	ERR_REMOTE_FAILED: { status: 502, errcode: 'M_UNKNOWN' },
 	/** A phase of the remote download (headers, body, redirect) took too long. */
 	ERR_REMOTE_TIMEOUT: { status: 502, errcode: 'M_UNKNOWN' },
+	/** The remote sent its answer (multipart framing included) slower than `media_fetcher.min_download_rate`. */
+	ERR_REMOTE_TOO_SLOW: { status: 502, errcode: 'M_UNKNOWN' },
+	/** The remote was too slow or timed out recently: refused at once for `slow_remote_backoff_ms`. */
+	ERR_REMOTE_BACKED_OFF: { status: 503, errcode: 'M_UNKNOWN' },
+	/** `media_fetcher.download_queue_size` requests already wait for a download slot. */
+	ERR_DOWNLOAD_QUEUE_FULL: { status: 503, errcode: 'M_LIMIT_EXCEEDED' },
+	/** No download slot became free within `media_fetcher.download_queue_timeout_ms`. */
+	ERR_DOWNLOAD_QUEUE_TIMEOUT: { status: 503, errcode: 'M_LIMIT_EXCEEDED' },
+	/** The requester downloaded more than `remote_media_download_burst_count` allows (Synapse's leaky bucket). */
+	ERR_RATE_LIMITED: { status: 429, errcode: 'M_LIMIT_EXCEEDED' },
+	/** Every client waiting for the download went away, so it was stopped. Never sent (nobody is listening). */
+	ERR_DOWNLOAD_CANCELLED: { status: 499, errcode: 'M_UNKNOWN' },
 	/** Reading or writing the local media store failed. */
 	ERR_STORE_FAILED: { status: 500, errcode: 'M_UNKNOWN' },
 	/** `signing_key_path` is unset or unreadable: federation media requests must be signed. */
@@ -43,6 +55,8 @@ export interface MediaFetcherErrorOptions {
 	readonly cause?: unknown;
 	/** Overrides the catalogue's HTTP status (a remote 404 passed through keeps 404). */
 	readonly status?: number;
+	/** When the client may try again (`Retry-After`, `retry_after_ms`), for the limit codes. */
+	readonly retryAfterMs?: number;
 }
 
 /** The one error class of `@homeserver/media-fetcher`; `code` tells the failures apart. */
@@ -54,12 +68,15 @@ export class MediaFetcherError extends Error {
 	readonly status: number;
 	/** Matrix `errcode` a client receives. */
 	readonly errcode: string;
+	/** Milliseconds after which a retry may succeed (queue, rate limit, back-off), else undefined. */
+	readonly retryAfterMs: number | undefined;
 
 	constructor(code: MediaFetcherErrorCode, message: string, options: MediaFetcherErrorOptions = {}) {
 		super(message, options.cause === undefined ? undefined : { cause: options.cause });
 		this.code = code;
 		this.status = options.status ?? errorCatalogue[code].status;
 		this.errcode = errorCatalogue[code].errcode;
+		this.retryAfterMs = options.retryAfterMs;
 	}
 
 	/**
