@@ -30,7 +30,7 @@ function check(options: BodyRateOptions): void {
 	}
 }
 
-/** A pass-through that enforces the minimum rate; its timer stops when the stream ends, fails or is destroyed. */
+/** A pass-through that enforces the minimum rate; its timer stops when the stream ends, fails or is destroyed (and an abandoned stream fails after one window, so the timer never outlives it for long). */
 export function bodyRateGuard(options: BodyRateOptions): Transform {
 	check(options);
 	const { minBytesPerSecond, windowMs, tooSlow } = options;
@@ -60,7 +60,6 @@ export function bodyRateGuard(options: BodyRateOptions): Transform {
 			}
 			inWindow = 0;
 		}, windowMs);
-		timer.unref();
 	}
 	return guard;
 }
