@@ -5,6 +5,11 @@
  * shared operation is aborted too: nobody waits for its result any more (docs/architecture.md 3.5).
  */
 
+/** An Error for a rejection (a thrown non-Error is kept as the cause). */
+function asError(reason: unknown): Error {
+	return reason instanceof Error ? reason : new Error('Operation failed or was left', { cause: reason });
+}
+
 interface Flight<V> {
 	readonly promise: Promise<V>;
 	readonly controller: AbortController;
@@ -34,7 +39,7 @@ export class SingleFlight<K, V> {
 			try {
 				started = start(controller.signal);
 			} catch (error) {
-				started = Promise.reject(error);
+				started = Promise.reject(asError(error));
 			}
 			const promise = started.finally(() => {
 				if (this.#flights.get(key) === created) this.#flights.delete(key);
@@ -64,7 +69,7 @@ export class SingleFlight<K, V> {
 			const onAbort = (): void => {
 				leave();
 				if (flight.waiters === 0) flight.controller.abort(signal.reason);
-				reject(signal.reason);
+				reject(asError(signal.reason));
 			};
 			if (signal.aborted) {
 				onAbort();
@@ -78,7 +83,7 @@ export class SingleFlight<K, V> {
 				},
 				(error: unknown) => {
 					leave();
-					reject(error);
+					reject(asError(error));
 				},
 			);
 		});

@@ -96,7 +96,7 @@ test('a wait for a slot longer than the queue timeout answers 503 with Retry-Aft
 
 test("a requester over Synapse's download bucket gets 429 M_LIMIT_EXCEEDED with Retry-After", async (t) => {
 	// A 1 MiB + 100 B bucket: after 200 bytes, the 1 MiB a download needs to start is not free any more.
-	const { base, asked } = await serve(t, async (id) => media('x'.repeat(200) + id), {
+	const { base, asked } = await serve(t, (id) => Promise.resolve(media('x'.repeat(200) + id)), {
 		requesterLimit: { burstBytes: 1024 * 1024 + 100, bytesPerSecond: 10 },
 	});
 	t.is((await fetch(`${base}/remote.example/a`)).status, 200);
@@ -127,7 +127,7 @@ test('a server whose download was too slow is refused at once (503, Retry-After)
 });
 
 test('server names the federation client would refuse are 400 M_INVALID_PARAM, not 502', async (t) => {
-	const { base, asked } = await serve(t, async () => media('never'));
+	const { base, asked } = await serve(t, () => Promise.resolve(media('never')));
 	for (const name of ['a..b', '999.1.1.1', '[1:2:3]', 'example.', 'x.example:0']) {
 		const response = await fetch(`${base}/${encodeURIComponent(name)}/abc`);
 		t.is(response.status, 400, name);
@@ -138,8 +138,8 @@ test('server names the federation client would refuse are 400 M_INVALID_PARAM, n
 
 test('served file names lose bidi control characters, from the remote and from the path', async (t) => {
 	const spoof = 'invoice\u202Efdp.exe\u2066\u200F\u061C';
-	const { base } = await serve(t, async () =>
-		media('hello', `attachment; filename*=UTF-8''${encodeURIComponent(spoof)}`),
+	const { base } = await serve(t, () =>
+		Promise.resolve(media('hello', `attachment; filename*=UTF-8''${encodeURIComponent(spoof)}`)),
 	);
 	const fromRemote = await fetch(`${base}/remote.example/a`);
 	await fromRemote.arrayBuffer();
