@@ -113,6 +113,8 @@ export class MediaService {
 	readonly #backoff: RemoteBackoff;
 	readonly #requesters: DownloadRateLimit | undefined;
 	readonly #waitTimeoutMs: number;
+	/** Downloads waiting for a slot, per-server or global. */
+	#waitingTotal = 0;
 
 	constructor(options: MediaServiceOptions) {
 		this.#options = options;
@@ -196,7 +198,15 @@ export class MediaService {
 		const stop = (): void => wait.abort();
 		signal.addEventListener('abort', stop, { once: true });
 		let releaseServer: (() => void) | undefined;
+		// One bound on waiting over both stages (per server, then global): `maxWaiting` in all.
+		const mustWait =
+			limiter.active >= (this.#options.maxDownloadsPerServer ?? 4) ||
+			this.#limiter.active >= (this.#options.maxConcurrentDownloads ?? 16);
+		if (mustWait) this.#waitingTotal++;
 		try {
+			if (mustWait && this.#waitingTotal > (this.#options.maxWaiting ?? 64)) {
+				throw new LimiterWaitError('full', 'Too many requests are waiting for a download slot');
+			}
 			releaseServer = await limiter.acquire(wait.signal);
 			const releaseGlobal = await this.#limiter.acquire(wait.signal);
 			const held = releaseServer;
@@ -218,6 +228,7 @@ export class MediaService {
 				{ cause: error, retryAfterMs: full ? waitMs : Math.min(waitMs, 5000) },
 			);
 		} finally {
+			if (mustWait) this.#waitingTotal--;
 			clearTimeout(timer);
 			signal.removeEventListener('abort', stop);
 		}
@@ -228,9 +239,9 @@ export class MediaService {
 		return this.#flights.size;
 	}
 
-	/** Download slots in use and downloads waiting for one (global limiter). */
+	/** Download slots in use, and downloads waiting for one (for their server's or a global slot). */
 	get slots(): { readonly active: number; readonly waiting: number } {
-		return { active: this.#limiter.active, waiting: this.#limiter.waiting };
+		return { active: this.#limiter.active, waiting: this.#waitingTotal };
 	}
 
 	/** Servers backed off now for being slow. */

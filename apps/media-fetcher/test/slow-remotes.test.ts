@@ -60,7 +60,11 @@ test('one server holds at most max_downloads_per_server slots; the others still 
 	const gone = new Promise<void>((resolve) => (hangUp = resolve));
 	const hangUps = [0, 1, 2, 3].map((index) => world.getAndHangUp(slow.serverName, `s${index}`, gone));
 	t.true(await eventually(() => slow.remote.requests === 2, 5000));
-	t.deepEqual(world.fetcher.service.slots, { active: 2, waiting: 0 });
+	t.true(
+		await eventually(() => world.fetcher.service.slots.waiting === 2, 5000),
+		'the two others wait for a slot of their server',
+	);
+	t.is(world.fetcher.service.slots.active, 2);
 	const good = await world.get(world.good.serverName, 'good');
 	t.is(good.status, 200);
 	t.is(slow.remote.requests, 2);
