@@ -17,8 +17,20 @@ import { MediaStore } from './store/media-store.js';
 export type MediaFetcherOptions = RemoteSourceOptions & {
 	/** Collect Node's default process metrics (memory, CPU, event loop). Default false. */
 	readonly defaultMetrics?: boolean;
-	/** Limits of the service (concurrent downloads, overall deadline of one download). */
-	readonly limits?: Pick<MediaServiceOptions, 'maxConcurrentDownloads' | 'maxDownloadMs'>;
+	/** Limits of the service over those of `media_fetcher:` (tests use short ones). */
+	readonly limits?: Partial<
+		Pick<
+			MediaServiceOptions,
+			| 'maxConcurrentDownloads'
+			| 'maxDownloadMs'
+			| 'maxDownloadsPerServer'
+			| 'maxWaiting'
+			| 'waitTimeoutMs'
+			| 'bodyRate'
+			| 'slowRemoteBackoffMs'
+			| 'requesterLimit'
+		>
+	>;
 };
 
 /** The media fetcher without listeners. */
@@ -73,7 +85,16 @@ export async function openMediaFetcher(config: Config, options: MediaFetcherOpti
 	if (store.cleanedTempFiles > 0) {
 		logger.info({ removed: store.cleanedTempFiles }, 'removed temporary files left by an earlier run');
 	}
+	const downloads = config.mediaFetcher.downloads;
 	const service = new MediaService({
+		maxConcurrentDownloads: downloads.maxConcurrent,
+		maxDownloadsPerServer: downloads.maxPerServer,
+		maxWaiting: downloads.queueSize,
+		waitTimeoutMs: downloads.queueTimeoutMs,
+		maxDownloadMs: downloads.timeoutMs,
+		bodyRate: { minBytesPerSecond: downloads.minBytesPerSecond, windowMs: downloads.rateWindowMs },
+		slowRemoteBackoffMs: downloads.slowRemoteBackoffMs,
+		requesterLimit: config.remoteMediaDownload,
 		...options.limits,
 		store,
 		source,

@@ -55,6 +55,36 @@ export const MEDIA_FETCHER_ERRORS = {
 		status: 502,
 		errcode: 'M_UNKNOWN',
 	},
+	ERR_REMOTE_TOO_SLOW: {
+		meaning: 'The remote sent its answer (multipart framing included) slower than media_fetcher.min_download_rate.',
+		status: 502,
+		errcode: 'M_UNKNOWN',
+	},
+	ERR_REMOTE_BACKED_OFF: {
+		meaning: 'The remote was too slow or timed out recently: refused at once for slow_remote_backoff_ms.',
+		status: 503,
+		errcode: 'M_UNKNOWN',
+	},
+	ERR_DOWNLOAD_QUEUE_FULL: {
+		meaning: 'media_fetcher.download_queue_size requests already wait for a download slot.',
+		status: 503,
+		errcode: 'M_LIMIT_EXCEEDED',
+	},
+	ERR_DOWNLOAD_QUEUE_TIMEOUT: {
+		meaning: 'No download slot became free within media_fetcher.download_queue_timeout_ms.',
+		status: 503,
+		errcode: 'M_LIMIT_EXCEEDED',
+	},
+	ERR_RATE_LIMITED: {
+		meaning: "The requester downloaded more than remote_media_download_burst_count allows (Synapse's leaky bucket).",
+		status: 429,
+		errcode: 'M_LIMIT_EXCEEDED',
+	},
+	ERR_DOWNLOAD_CANCELLED: {
+		meaning: 'Every client waiting for the download went away, so it was stopped (never sent: nobody listens).',
+		status: 499,
+		errcode: 'M_UNKNOWN',
+	},
 	ERR_STORE_FAILED: {
 		meaning: 'Reading or writing the local media store failed.',
 		status: 500,
@@ -83,6 +113,8 @@ export interface MediaFetcherErrorOptions {
 	readonly cause?: unknown;
 	/** Overrides the catalogue's HTTP status (a remote 404 passed through keeps 404). */
 	readonly status?: number;
+	/** When the client may try again (`Retry-After`, `retry_after_ms`), for the limit codes. */
+	readonly retryAfterMs?: number;
 }
 
 /** The one error class of `@homeserver/media-fetcher`; `code` tells the failures apart. */
@@ -93,6 +125,8 @@ export class MediaFetcherError extends Error {
 	readonly status: number;
 	/** Matrix `errcode` a client receives. */
 	readonly errcode: string;
+	/** Milliseconds after which a retry may succeed (queue, rate limit, back-off), else undefined. */
+	readonly retryAfterMs: number | undefined;
 
 	constructor(code: MediaFetcherErrorCode, message: string, options: MediaFetcherErrorOptions = {}) {
 		super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -100,6 +134,7 @@ export class MediaFetcherError extends Error {
 		this.code = code;
 		this.status = options.status ?? MEDIA_FETCHER_ERRORS[code].status;
 		this.errcode = MEDIA_FETCHER_ERRORS[code].errcode;
+		this.retryAfterMs = options.retryAfterMs;
 	}
 
 	/**

@@ -32,6 +32,13 @@ export type {
 export { MediaMetrics } from './metrics.js';
 export type { LookupResult } from './metrics.js';
 export { SingleFlight } from './single-flight.js';
+export { Limiter, LimiterWaitError } from './limiter.js';
+export type { LimiterOptions } from './limiter.js';
+export { bodyRateGuard } from './remote/body-rate.js';
+export type { BodyRateOptions } from './remote/body-rate.js';
+export type { BodyRate } from './remote/guarded-body.js';
+export { RemoteBackoff } from './remote-backoff.js';
+export { DownloadRateLimit, DOWNLOAD_START_BYTES } from './download-ratelimit.js';
 export { cleanTempFiles, writeFileAtomically } from './store/atomic-file.js';
 export type { AtomicWriteOptions, WrittenFile } from './store/atomic-file.js';
 export { storeLayout } from './store/layout.js';

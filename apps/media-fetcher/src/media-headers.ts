@@ -32,9 +32,23 @@ export function mediaTypeOf(contentType: string): string {
 // Path separators, control characters, and characters that confuse header parsers or shells.
 const UNSAFE = /[\x00-\x1f\x7f/\\"]/g;
 
-/** Makes a file name safe to store and to put in a header: no separators or controls, at most 255 characters. */
+/**
+ * Bidirectional-text controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI, LRM, RLM, ALM): in a file name they
+ * make `invoice‮fdp.exe` look like `invoiceexe.pdf` in a client's download bar. They are removed.
+ */
+const BIDI_CONTROLS = /[‪-‮⁦-⁩‎‏؜]/g;
+
+/** `name` without bidirectional-text controls. */
+export function stripBidiControls(name: string): string {
+	return name.replace(BIDI_CONTROLS, '');
+}
+
+/**
+ * Makes a file name safe to store and to put in a header: no separators, controls or bidi controls, at most 255
+ * characters.
+ */
 export function sanitizeFileName(name: string): string | null {
-	const cleaned = name.replace(UNSAFE, '_').trim().slice(0, 255);
+	const cleaned = stripBidiControls(name).replace(UNSAFE, '_').trim().slice(0, 255);
 	return cleaned === '' || cleaned === '.' || cleaned === '..' ? null : cleaned;
 }
 

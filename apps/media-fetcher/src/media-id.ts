@@ -4,6 +4,7 @@
  * Both come from the network (a client's request path, an `mxc://` URI in an event), so they are checked
  * against the spec grammar before anything else looks at them.
  */
+import { parseServerName } from '@homeserver/federation';
 import { MediaFetcherError } from './errors.js';
 
 /** One piece of remote media: `mxc://{serverName}/{mediaId}`. */
@@ -18,11 +19,29 @@ const SERVER_NAME =
 // Spec "Content Repository": media IDs use only A-Z, a-z, 0-9, _ and -.
 const MEDIA_ID = /^[A-Za-z0-9_-]{1,255}$/;
 
-/** Throws `ERR_INVALID_SERVER_NAME` unless `serverName` follows the spec grammar (port 1-65535 when given). */
+/** True when the federation client would refuse the name too (empty labels, bad IPv6, octets over 255...). */
+function refusedByFederation(serverName: string): boolean {
+	try {
+		parseServerName(serverName);
+		return false;
+	} catch {
+		return true;
+	}
+}
+
+/**
+ * Throws `ERR_INVALID_SERVER_NAME` unless `serverName` follows the spec grammar (port 1-65535 when given) and the
+ * federation client's parser accepts it: a name that could only fail at resolution is the client's error (400),
+ * not a remote failure (502).
+ */
 export function assertServerName(serverName: string): void {
 	const match = SERVER_NAME.exec(serverName);
 	const port = match?.[1];
-	if (match === null || (port !== undefined && (Number(port) < 1 || Number(port) > 65_535))) {
+	if (
+		match === null ||
+		(port !== undefined && (Number(port) < 1 || Number(port) > 65_535)) ||
+		refusedByFederation(serverName)
+	) {
 		throw new MediaFetcherError(
 			'ERR_INVALID_SERVER_NAME',
 			`Invalid server name: ${JSON.stringify(serverName)}`,

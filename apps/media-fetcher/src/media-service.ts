@@ -8,7 +8,10 @@ import { MediaFetcherError } from './errors.js';
 import { fileNameFromDisposition, normalizeContentType } from './media-headers.js';
 import { formatMxc, type MediaRef } from './media-id.js';
 import type { MediaMetrics } from './metrics.js';
-import { Limiter } from './limiter.js';
+import { DownloadRateLimit } from './download-ratelimit.js';
+import { Limiter, LimiterWaitError } from './limiter.js';
+import { RemoteBackoff } from './remote-backoff.js';
+import type { BodyRate } from './remote/guarded-body.js';
 import { SingleFlight } from './single-flight.js';
 import type { MediaStore, StoredMedia } from './store/media-store.js';
 
@@ -29,8 +32,10 @@ export interface RemoteFetchOptions {
 	readonly maxBytes: number;
 	/** How long the remote may wait for media not yet uploaded (`timeout_ms`). */
 	readonly timeoutMs?: number;
-	/** Aborts the download (the service's overall deadline). */
+	/** Aborts the download (the service's overall deadline, or no client waiting any more). */
 	readonly signal?: AbortSignal;
+	/** The slowest accepted transfer rate of every body of the download, framing included. */
+	readonly bodyRate?: BodyRate;
 }
 
 /** Where media comes from on a miss: the federation download (see `createFederationMediaSource`), or a fake. */
@@ -45,6 +50,11 @@ export type ProgressListener = (received: number, total: number | null) => void;
 export interface GetOptions {
 	readonly onProgress?: ProgressListener;
 	readonly timeoutMs?: number;
+	/** This caller's interest: when it aborts, the call fails with `ERR_DOWNLOAD_CANCELLED`, and the download
+	 * stops once no caller waits for it any more. */
+	readonly signal?: AbortSignal;
+	/** Who asks (a client IP), for the per-requester download limit; none: not limited. */
+	readonly requester?: string;
 }
 
 /** The result of {@link MediaService.get}. */
@@ -64,15 +74,33 @@ export interface MediaServiceOptions {
 	readonly metrics?: MediaMetrics;
 	/** Remote downloads running at once; more wait their turn. Default 16. */
 	readonly maxConcurrentDownloads?: number;
-	/** Overall deadline of one download, headers to last byte; a slow trickle ends here. Default 10 minutes. */
+	/** Overall deadline of one download over all its phases, resolution to last byte. Default 10 minutes. */
 	readonly maxDownloadMs?: number;
+	/** Download slots one remote server may hold at once; its other downloads wait. Default 4. */
+	readonly maxDownloadsPerServer?: number;
+	/** Downloads that may wait for a slot; more fail with `ERR_DOWNLOAD_QUEUE_FULL`. Default 64. */
+	readonly maxWaiting?: number;
+	/** How long a download may wait for its slots (`ERR_DOWNLOAD_QUEUE_TIMEOUT`). Default 15 s. */
+	readonly waitTimeoutMs?: number;
+	/** Minimum body rate over a window; a trickle fails with `ERR_REMOTE_TOO_SLOW`. Default 1 KiB/s over 10 s. */
+	readonly bodyRate?: BodyRate;
+	/** How long a server that was too slow (or timed out) is refused at once. Default 60 s; 0: never. */
+	readonly slowRemoteBackoffMs?: number;
+	/** Synapse's per-requester leaky bucket; none: requesters are not limited. */
+	readonly requesterLimit?: { readonly burstBytes: number; readonly bytesPerSecond: number };
 }
 
 const DEFAULT_MAX_DOWNLOAD_MS = 10 * 60 * 1000;
+const DEFAULT_BODY_RATE: BodyRate = { minBytesPerSecond: 1024, windowMs: 10_000 };
+/** What a client is told to wait when the queue is full (one queue wait). */
+const DEFAULT_WAIT_TIMEOUT_MS = 15_000;
 
 interface Flight {
 	readonly listeners: Set<ProgressListener>;
 }
+
+/** Codes that mean the remote was slow: its server is backed off. */
+const SLOW_CODES: ReadonlySet<string> = new Set(['ERR_REMOTE_TIMEOUT', 'ERR_REMOTE_TOO_SLOW']);
 
 /** Store lookups with single-flight downloads on a miss. */
 export class MediaService {
@@ -80,10 +108,24 @@ export class MediaService {
 	readonly #flights = new SingleFlight<string, StoredMedia>();
 	readonly #progress = new Map<string, Flight>();
 	readonly #limiter: Limiter;
+	/** One limiter per server holding or waiting for a slot; dropped when idle. */
+	readonly #perServer = new Map<string, Limiter>();
+	readonly #backoff: RemoteBackoff;
+	readonly #requesters: DownloadRateLimit | undefined;
+	readonly #waitTimeoutMs: number;
+	/** Downloads waiting for a slot, per-server or global. */
+	#waitingTotal = 0;
 
 	constructor(options: MediaServiceOptions) {
 		this.#options = options;
-		this.#limiter = new Limiter(options.maxConcurrentDownloads ?? 16);
+		this.#waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+		this.#limiter = new Limiter(options.maxConcurrentDownloads ?? 16, {
+			maxWaiting: options.maxWaiting ?? 64,
+		});
+		this.#backoff = new RemoteBackoff(options.slowRemoteBackoffMs ?? 60_000);
+		const limit = options.requesterLimit;
+		this.#requesters =
+			limit === undefined ? undefined : new DownloadRateLimit(limit.burstBytes, limit.bytesPerSecond);
 	}
 
 	/** The stored file for `ref`, downloading it first when needed. */
@@ -93,23 +135,126 @@ export class MediaService {
 			this.#options.metrics?.lookups.inc({ result: 'hit' });
 			return { media: stored, result: 'hit' };
 		}
+		const backedOff = this.#backoff.remainingMs(ref.serverName);
+		if (backedOff > 0) {
+			throw new MediaFetcherError(
+				'ERR_REMOTE_BACKED_OFF',
+				`${ref.serverName} was too slow recently: not asked again for ${Math.ceil(backedOff / 1000)} s`,
+				{ retryAfterMs: backedOff },
+			);
+		}
+		const { requester } = options;
+		const limited = requester === undefined ? 0 : (this.#requesters?.retryAfterMs(requester) ?? 0);
+		if (limited > 0) {
+			throw new MediaFetcherError('ERR_RATE_LIMITED', 'Too many remote media downloads: try again later', {
+				retryAfterMs: limited,
+			});
+		}
 		const key = formatMxc(ref);
-		const { promise, shared } = this.#flights.run(key, () => this.#download(key, ref, options));
+		const { promise, shared } = this.#flights.run(
+			key,
+			(signal) => this.#download(key, ref, options, signal),
+			options.signal,
+		);
 		const listener = options.onProgress;
 		const flight = this.#progress.get(key);
 		if (shared && listener !== undefined && flight !== undefined) {
 			flight.listeners.add(listener);
 		}
 		this.#options.metrics?.lookups.inc({ result: shared ? 'shared' : 'miss' });
-		return { media: await promise, result: shared ? 'shared' : 'miss' };
+		let media: StoredMedia;
+		try {
+			media = await promise;
+		} catch (error) {
+			if (options.signal?.aborted === true && !(error instanceof MediaFetcherError)) {
+				throw new MediaFetcherError('ERR_DOWNLOAD_CANCELLED', 'The client went away', { cause: error });
+			}
+			throw error;
+		} finally {
+			if (listener !== undefined) flight?.listeners.delete(listener);
+		}
+		if (requester !== undefined) this.#requesters?.add(requester, media.size);
+		return { media, result: shared ? 'shared' : 'miss' };
 	}
 
-	/** How many downloads are running. */
+	/** Waits for a slot of `serverName` and then a global one, within one wait deadline; returns the release. */
+	async #acquireSlots(serverName: string, signal: AbortSignal): Promise<() => void> {
+		let server = this.#perServer.get(serverName);
+		if (server === undefined) {
+			server = new Limiter(this.#options.maxDownloadsPerServer ?? 4, {
+				maxWaiting: this.#options.maxWaiting ?? 64,
+			});
+			this.#perServer.set(serverName, server);
+		}
+		const limiter = server;
+		const dropIfIdle = (): void => {
+			if (limiter.active === 0 && limiter.waiting === 0 && this.#perServer.get(serverName) === limiter) {
+				this.#perServer.delete(serverName);
+			}
+		};
+		const waitMs = this.#waitTimeoutMs;
+		const wait = new AbortController();
+		const timer = setTimeout(() => wait.abort(), waitMs);
+		const stop = (): void => wait.abort();
+		signal.addEventListener('abort', stop, { once: true });
+		let releaseServer: (() => void) | undefined;
+		// One bound on waiting over both stages (per server, then global): `maxWaiting` in all.
+		const mustWait =
+			limiter.active >= (this.#options.maxDownloadsPerServer ?? 4) ||
+			this.#limiter.active >= (this.#options.maxConcurrentDownloads ?? 16);
+		if (mustWait) this.#waitingTotal++;
+		try {
+			if (mustWait && this.#waitingTotal > (this.#options.maxWaiting ?? 64)) {
+				throw new LimiterWaitError('full', 'Too many requests are waiting for a download slot');
+			}
+			releaseServer = await limiter.acquire(wait.signal);
+			const releaseGlobal = await this.#limiter.acquire(wait.signal);
+			const held = releaseServer;
+			return () => {
+				releaseGlobal();
+				held();
+				dropIfIdle();
+			};
+		} catch (error) {
+			releaseServer?.();
+			dropIfIdle();
+			if (!(error instanceof LimiterWaitError) || signal.aborted) throw error;
+			const full = error.reason === 'full';
+			throw new MediaFetcherError(
+				full ? 'ERR_DOWNLOAD_QUEUE_FULL' : 'ERR_DOWNLOAD_QUEUE_TIMEOUT',
+				full
+					? 'Too many remote media downloads are waiting: try again later'
+					: `No remote download slot became free within ${waitMs} ms: try again later`,
+				{ cause: error, retryAfterMs: full ? waitMs : Math.min(waitMs, 5000) },
+			);
+		} finally {
+			if (mustWait) this.#waitingTotal--;
+			clearTimeout(timer);
+			signal.removeEventListener('abort', stop);
+		}
+	}
+
+	/** How many downloads are running or waiting for a slot. */
 	get downloadsInFlight(): number {
 		return this.#flights.size;
 	}
 
-	async #download(key: string, ref: MediaRef, options: GetOptions): Promise<StoredMedia> {
+	/** Download slots in use, and downloads waiting for one (for their server's or a global slot). */
+	get slots(): { readonly active: number; readonly waiting: number } {
+		return { active: this.#limiter.active, waiting: this.#waitingTotal };
+	}
+
+	/** Servers backed off now for being slow. */
+	get backedOffServers(): number {
+		return this.#backoff.size;
+	}
+
+	async #download(
+		key: string,
+		ref: MediaRef,
+		options: GetOptions,
+		cancel: AbortSignal,
+	): Promise<StoredMedia> {
 		const { store, source, maxBytes, logger, metrics } = this.#options;
 		const flight: Flight = {
 			listeners: new Set(options.onProgress === undefined ? [] : [options.onProgress]),
@@ -120,18 +265,38 @@ export class MediaService {
 		const deadline = new AbortController();
 		const deadlineMs = this.#options.maxDownloadMs ?? DEFAULT_MAX_DOWNLOAD_MS;
 		let body: Readable | undefined;
-		const release = await this.#limiter.acquire();
-		const timer = setTimeout(() => {
+		let release: () => void;
+		try {
+			release = await this.#acquireSlots(ref.serverName, cancel);
+		} catch (error) {
+			this.#progress.delete(key);
+			metrics?.downloads.inc({
+				outcome: error instanceof MediaFetcherError ? error.code : 'ERR_DOWNLOAD_CANCELLED',
+			});
+			throw error;
+		}
+		let cancelled = false;
+		const stop = (): void => {
 			deadline.abort();
 			body?.destroy();
-		}, deadlineMs);
+		};
+		const onCancel = (): void => {
+			cancelled = true;
+			stop();
+		};
+		cancel.addEventListener('abort', onCancel, { once: true });
+		const timer = setTimeout(stop, deadlineMs);
 		try {
 			// A download that finished between our lookup and joining the flight left the file in the store.
 			const stored = await store.lookup(ref);
 			if (stored !== undefined) {
 				return stored;
 			}
-			const fetchOptions: RemoteFetchOptions = { maxBytes, signal: deadline.signal };
+			const fetchOptions: RemoteFetchOptions = {
+				maxBytes,
+				signal: deadline.signal,
+				bodyRate: this.#options.bodyRate ?? DEFAULT_BODY_RATE,
+			};
 			const remote = await source.fetch(
 				ref,
 				options.timeoutMs === undefined ? fetchOptions : { ...fetchOptions, timeoutMs: options.timeoutMs },
@@ -162,14 +327,19 @@ export class MediaService {
 			log.info({ size: media.size, contentType: media.contentType }, 'remote media stored');
 			return media;
 		} catch (caught) {
-			const error = deadline.signal.aborted
-				? new MediaFetcherError('ERR_REMOTE_TIMEOUT', `The download took longer than ${deadlineMs} ms`, {
+			const error = cancelled
+				? new MediaFetcherError('ERR_DOWNLOAD_CANCELLED', 'No client waits for the download any more', {
 						cause: caught,
 					})
-				: caught instanceof MediaFetcherError
-					? caught
-					: new MediaFetcherError('ERR_REMOTE_FAILED', 'Failed to fetch remote media', { cause: caught });
+				: deadline.signal.aborted
+					? new MediaFetcherError('ERR_REMOTE_TIMEOUT', `The download took longer than ${deadlineMs} ms`, {
+							cause: caught,
+						})
+					: caught instanceof MediaFetcherError
+						? caught
+						: new MediaFetcherError('ERR_REMOTE_FAILED', 'Failed to fetch remote media', { cause: caught });
 			metrics?.downloads.inc({ outcome: error.code });
+			if (SLOW_CODES.has(error.code)) this.#backoff.fail(ref.serverName);
 			// Codes and message only: a transport error object can carry request options.
 			log.warn(
 				{ code: error.code, cause: error.causeCode ?? null, reason: error.message },
@@ -178,6 +348,7 @@ export class MediaService {
 			throw error;
 		} finally {
 			clearTimeout(timer);
+			cancel.removeEventListener('abort', onCancel);
 			release();
 			this.#progress.delete(key);
 			metrics?.downloadSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);

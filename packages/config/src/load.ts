@@ -11,7 +11,12 @@ import { buildIpPolicies } from './ip-policy.js';
 import type { ListSetting } from './ip-policy.js';
 import { buildProxyConfig } from './proxy-settings.js';
 import { buildPurposes } from './purposes.js';
-import { buildFederationSender, buildMediaFetcher, resolvePath } from './sections.js';
+import {
+	buildFederationSender,
+	buildMediaFetcher,
+	buildRemoteMediaDownloadLimit,
+	resolvePath,
+} from './sections.js';
 import { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from './size.js';
 import type { HomeserverYaml } from './schema.js';
 import { checkServerName, validateDocument, warnUnknownKeys } from './validate.js';
@@ -124,6 +129,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
 		},
 		maxUploadSize: uploadSize(yaml.max_upload_size, problems),
 		mediaStorePath: resolvePath(baseDir, yaml.media_store_path ?? 'media_store'),
+		remoteMediaDownload: buildRemoteMediaDownloadLimit(yaml, problems),
 		federationSender: buildFederationSender(yaml.federation_sender, baseDir, problems),
 		mediaFetcher: buildMediaFetcher(yaml.media_fetcher, baseDir, problems),
 		warnings,

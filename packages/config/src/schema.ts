@@ -48,11 +48,30 @@ export const federationSenderSchema = z.looseObject({
 	metrics: listenSchema.nullable().optional(),
 });
 
+const positiveInt = z.int('must be a whole number').min(1, 'must be 1 or more');
+const milliseconds = z
+	.int('must be a whole number of milliseconds')
+	.min(1, 'must be 1 ms or more')
+	.max(86_400_000, 'must be at most 86400000 ms (one day)');
+const sizeValue = z.union([z.number(), z.string()], 'must be a size like "50M" or a number of bytes');
+
 /** Our `media_fetcher:` section. */
 export const mediaFetcherSchema = z.looseObject({
 	listen: listenSchema.optional(),
 	database: databaseSchema.optional(),
 	metrics: listenSchema.nullable().optional(),
+	max_concurrent_downloads: positiveInt.optional(),
+	max_downloads_per_server: positiveInt.optional(),
+	download_queue_size: z.int('must be a whole number').min(0, 'must be 0 or more').optional(),
+	download_queue_timeout_ms: milliseconds.optional(),
+	download_timeout_ms: milliseconds.optional(),
+	min_download_rate: sizeValue.optional(),
+	download_rate_window_ms: milliseconds.optional(),
+	slow_remote_backoff_ms: z
+		.int('must be a whole number of milliseconds')
+		.min(0, 'must be 0 or more')
+		.max(86_400_000, 'must be at most 86400000 ms (one day)')
+		.optional(),
 });
 
 /** The keys of `homeserver.yaml` that this package reads. */
@@ -82,6 +101,8 @@ export const documentSchema = z.looseObject({
 		.union([z.number(), z.string()], 'must be a size like "50M" or a number of bytes')
 		.optional(),
 	media_store_path: path.optional(),
+	remote_media_download_burst_count: sizeValue.optional(),
+	remote_media_download_per_second: sizeValue.optional(),
 	outbound_proxy_purposes: z
 		.record(z.string(), z.boolean('must be true or false'), 'must be a mapping of purpose to true or false')
 		.nullable()

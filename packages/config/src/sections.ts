@@ -8,7 +8,15 @@ import { showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
 import { formatIp, parseIpExact } from './ip/ip-address.js';
 import type { DatabaseYaml, HomeserverYaml, ListenYaml } from './schema.js';
-import type { DatabaseConfig, FederationSenderConfig, ListenConfig, MediaFetcherConfig } from './types.js';
+import { parseSize } from './size.js';
+import type {
+	DatabaseConfig,
+	FederationSenderConfig,
+	ListenConfig,
+	MediaDownloadLimits,
+	MediaFetcherConfig,
+	RemoteMediaDownloadLimit,
+} from './types.js';
 
 /** `media_fetcher.listen` when not set. */
 export const DEFAULT_MEDIA_FETCHER_LISTEN: ListenConfig = Object.freeze({
@@ -38,7 +46,89 @@ export function buildMediaFetcher(
 		listen: buildListen(section?.listen, 'media_fetcher.listen', problems) ?? DEFAULT_MEDIA_FETCHER_LISTEN,
 		database: buildDatabase(section?.database, 'media-fetcher.db', baseDir),
 		metrics: buildListen(section?.metrics, 'media_fetcher.metrics', problems) ?? null,
+		downloads: buildDownloadLimits(section, problems),
 	};
+}
+
+/** The download limits when not set (see {@link MediaDownloadLimits}). */
+export const DEFAULT_MEDIA_DOWNLOAD_LIMITS: MediaDownloadLimits = Object.freeze({
+	maxConcurrent: 16,
+	maxPerServer: 4,
+	queueSize: 64,
+	queueTimeoutMs: 15_000,
+	timeoutMs: 600_000,
+	minBytesPerSecond: 1024,
+	rateWindowMs: 10_000,
+	slowRemoteBackoffMs: 60_000,
+});
+
+function buildDownloadLimits(
+	section: HomeserverYaml['media_fetcher'],
+	problems: Problems,
+): MediaDownloadLimits {
+	const defaults = DEFAULT_MEDIA_DOWNLOAD_LIMITS;
+	return {
+		maxConcurrent: section?.max_concurrent_downloads ?? defaults.maxConcurrent,
+		maxPerServer: section?.max_downloads_per_server ?? defaults.maxPerServer,
+		queueSize: section?.download_queue_size ?? defaults.queueSize,
+		queueTimeoutMs: section?.download_queue_timeout_ms ?? defaults.queueTimeoutMs,
+		timeoutMs: section?.download_timeout_ms ?? defaults.timeoutMs,
+		minBytesPerSecond: sizeOr(
+			section?.min_download_rate,
+			defaults.minBytesPerSecond,
+			'media_fetcher.min_download_rate',
+			problems,
+			true,
+		),
+		rateWindowMs: section?.download_rate_window_ms ?? defaults.rateWindowMs,
+		slowRemoteBackoffMs: section?.slow_remote_backoff_ms ?? defaults.slowRemoteBackoffMs,
+	};
+}
+
+/** Synapse's defaults: a 500M bucket draining at 87K per second. */
+export const DEFAULT_REMOTE_MEDIA_DOWNLOAD_LIMIT: RemoteMediaDownloadLimit = Object.freeze({
+	burstBytes: 500 * 1024 * 1024,
+	bytesPerSecond: 87 * 1024,
+});
+
+/** Builds `remote_media_download_burst_count` / `remote_media_download_per_second` (Synapse's keys). */
+export function buildRemoteMediaDownloadLimit(
+	yaml: HomeserverYaml,
+	problems: Problems,
+): RemoteMediaDownloadLimit {
+	const defaults = DEFAULT_REMOTE_MEDIA_DOWNLOAD_LIMIT;
+	return {
+		burstBytes: sizeOr(
+			yaml.remote_media_download_burst_count,
+			defaults.burstBytes,
+			'remote_media_download_burst_count',
+			problems,
+			false,
+		),
+		bytesPerSecond: sizeOr(
+			yaml.remote_media_download_per_second,
+			defaults.bytesPerSecond,
+			'remote_media_download_per_second',
+			problems,
+			false,
+		),
+	};
+}
+
+function sizeOr(
+	value: unknown,
+	fallback: number,
+	key: string,
+	problems: Problems,
+	zeroAllowed: boolean,
+): number {
+	if (value === undefined || value === null) return fallback;
+	const size = parseSize(value);
+	if (typeof size === 'string' || (size === 0 && !zeroAllowed)) {
+		problems.add(key, showValue(value), typeof size === 'string' ? size : 'must be more than 0');
+		return fallback;
+	}
+	return size;
 }
 
 /** Resolves a path from the configuration against `baseDir` (absolute paths stay as written). */

@@ -158,11 +158,47 @@ export interface FederationSenderConfig {
 	readonly metrics: ListenConfig | null;
 }
 
+/**
+ * The limits of remote downloads in `media_fetcher:` (ours), so that slow or hostile remotes cannot hold every
+ * download slot: the keys `max_concurrent_downloads`, `max_downloads_per_server`, `download_queue_size`,
+ * `download_queue_timeout_ms`, `download_timeout_ms`, `min_download_rate`, `download_rate_window_ms`,
+ * `slow_remote_backoff_ms`.
+ */
+export interface MediaDownloadLimits {
+	/** Remote downloads running at once (default 16). */
+	readonly maxConcurrent: number;
+	/** Download slots one remote server may hold at once (default 4). */
+	readonly maxPerServer: number;
+	/** Requests that may wait for a slot; more are refused with 503 (default 64). */
+	readonly queueSize: number;
+	/** How long a request may wait for a slot before a 503 (default 15 000 ms). */
+	readonly queueTimeoutMs: number;
+	/** Overall deadline of one download over all its phases, resolution to last byte (default 600 000 ms). */
+	readonly timeoutMs: number;
+	/** Slowest accepted average body rate in bytes per second over one window; 0 turns it off (default 1K). */
+	readonly minBytesPerSecond: number;
+	/** The window the rate is measured over (default 10 000 ms). */
+	readonly rateWindowMs: number;
+	/** How long a server whose download was too slow or timed out is refused at once; 0: never (default 60 000 ms). */
+	readonly slowRemoteBackoffMs: number;
+}
+
 /** `media_fetcher:` section (ours). */
 export interface MediaFetcherConfig {
 	readonly listen: ListenConfig;
 	readonly database: DatabaseConfig;
 	readonly metrics: ListenConfig | null;
+	readonly downloads: MediaDownloadLimits;
+}
+
+/**
+ * Synapse's per-requester limit on remote media downloads: a leaky bucket of bytes per requester that holds
+ * `remote_media_download_burst_count` (default 500M) and drains at `remote_media_download_per_second`
+ * (default 87K); a download starts only with 1 MiB free.
+ */
+export interface RemoteMediaDownloadLimit {
+	readonly burstBytes: number;
+	readonly bytesPerSecond: number;
 }
 
 /** Proxy settings after precedence rules (DESIGN.md 3.1). */
@@ -192,6 +228,8 @@ export interface Config {
 	readonly maxUploadSize: number;
 	/** Absolute `media_store_path` (default `media_store` beside the config). */
 	readonly mediaStorePath: string;
+	/** `remote_media_download_burst_count` / `remote_media_download_per_second`. */
+	readonly remoteMediaDownload: RemoteMediaDownloadLimit;
 	readonly federationSender: FederationSenderConfig;
 	readonly mediaFetcher: MediaFetcherConfig;
 	/** Start-up warnings (unknown keys, http_proxy without https_proxy, ALL_PROXY set, insecure TLS...). */

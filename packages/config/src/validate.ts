@@ -16,7 +16,19 @@ const SECRET_SEGMENT = /pass|secret|token|credential/i;
 /** Our sections and the keys each of their mappings may hold, for the unknown-key warning. */
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
 	federation_sender: ['database', 'metrics'],
-	media_fetcher: ['listen', 'database', 'metrics'],
+	media_fetcher: [
+		'listen',
+		'database',
+		'metrics',
+		'max_concurrent_downloads',
+		'max_downloads_per_server',
+		'download_queue_size',
+		'download_queue_timeout_ms',
+		'download_timeout_ms',
+		'min_download_rate',
+		'download_rate_window_ms',
+		'slow_remote_backoff_ms',
+	],
 	'federation_sender.metrics': ['bind_address', 'port'],
 	'media_fetcher.metrics': ['bind_address', 'port'],
 	'media_fetcher.listen': ['bind_address', 'port'],

@@ -72,6 +72,16 @@ const badValues: [yaml: string, key: string, reason: RegExp][] = [
 		/not an IP address or host name/,
 	],
 	['media_fetcher: {metrics: {port: "9102"}}', 'media_fetcher.metrics.port', /whole number/],
+	['media_fetcher: {max_downloads_per_server: 0}', 'media_fetcher.max_downloads_per_server', /1 or more/],
+	[
+		'media_fetcher: {download_queue_timeout_ms: 1.5}',
+		'media_fetcher.download_queue_timeout_ms',
+		/whole number/,
+	],
+	['media_fetcher: {download_timeout_ms: 0}', 'media_fetcher.download_timeout_ms', /1 ms or more/],
+	['media_fetcher: {min_download_rate: fast}', 'media_fetcher.min_download_rate', /not a size/],
+	['remote_media_download_per_second: 0', 'remote_media_download_per_second', /more than 0/],
+	['remote_media_download_burst_count: lots', 'remote_media_download_burst_count', /not a size/],
 ];
 
 for (const [yaml, key, reason] of badValues) {

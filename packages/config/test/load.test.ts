@@ -27,7 +27,18 @@ test('built-in defaults: no file, paths relative to the working directory', (t) 
 		listen: { bindAddress: '127.0.0.1', port: 8090 },
 		database: { kind: 'sqlite', path: '/work/here/media-fetcher.db' },
 		metrics: null,
+		downloads: {
+			maxConcurrent: 16,
+			maxPerServer: 4,
+			queueSize: 64,
+			queueTimeoutMs: 15_000,
+			timeoutMs: 600_000,
+			minBytesPerSecond: 1024,
+			rateWindowMs: 10_000,
+			slowRemoteBackoffMs: 60_000,
+		},
 	});
+	t.deepEqual(config.remoteMediaDownload, { burstBytes: 500 * 1024 * 1024, bytesPerSecond: 87 * 1024 });
 	t.deepEqual(config.warnings, []);
 });
 

@@ -66,3 +66,5 @@ export type {
 	VerifyResult,
 	XMatrixParams,
 } from './remote-homeserver/index.js';
+export { startSlowMediaRemote } from './slow-media-remote.js';
+export type { SlowMediaMode, SlowMediaRemote, SlowMediaRemoteOptions } from './slow-media-remote.js';

@@ -14,6 +14,7 @@ import { MediaFetcherError } from '../errors.js';
 import type { MediaRef } from '../media-id.js';
 import type { RemoteFetchOptions, RemoteMedia, RemoteMediaSource } from '../media-service.js';
 import { readMultipartAnswer } from '../multipart/read-answer.js';
+import { guardedBody } from './guarded-body.js';
 import { fetchLocation } from './fetch-location.js';
 import { toMediaError, withMediaErrors } from './map-error.js';
 import { mediaFrom } from './media-from.js';
@@ -78,7 +79,9 @@ async function fetchMedia(
 		answer.body.destroy();
 		throw remoteStatusError(ref, answer);
 	}
-	const parsed = await readMultipartAnswer(answer.body, answer.headers['content-type']);
+	// The rate guard sees the raw bytes: a preamble or part headers dripped a byte at a time are cut too.
+	const body = guardedBody(answer.body, fetchOptions.bodyRate);
+	const parsed = await readMultipartAnswer(body, answer.headers['content-type']);
 	if (parsed.kind === 'location') {
 		log.debug('federation answer: Location');
 		return fetchLocation(
@@ -87,6 +90,7 @@ async function fetchMedia(
 			maxBytes,
 			timeoutMs + HEADERS_MARGIN_MS,
 			signal,
+			fetchOptions.bodyRate,
 		);
 	}
 	log.debug('federation answer: inline media');
@@ -119,7 +123,7 @@ async function legacyDownload(
 		throw error instanceof MatrixRemoteError ? remoteStatusError(ref, error) : error;
 	}
 	if (answer.status === 200) {
-		return mediaFrom(answer);
+		return mediaFrom({ headers: answer.headers, body: guardedBody(answer.body, fetchOptions.bodyRate) });
 	}
 	answer.body.destroy();
 	const location = answer.headers.location;
@@ -130,6 +134,7 @@ async function legacyDownload(
 			maxBytes,
 			timeoutMs + HEADERS_MARGIN_MS,
 			signal,
+			fetchOptions.bodyRate,
 		);
 	}
 	throw remoteStatusError(ref, answer);

@@ -6,6 +6,7 @@
 import type { OutboundHttp } from '@homeserver/outbound-http';
 import { MediaFetcherError } from '../errors.js';
 import type { RemoteMedia } from '../media-service.js';
+import { guardedBody, type BodyRate } from './guarded-body.js';
 import { mediaFrom } from './media-from.js';
 import { openStream } from './open-stream.js';
 
@@ -16,6 +17,7 @@ export async function fetchLocation(
 	maxBytes: number,
 	responseTimeoutMs: number,
 	signal?: AbortSignal,
+	bodyRate?: BodyRate,
 ): Promise<RemoteMedia> {
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 		throw new MediaFetcherError(
@@ -35,5 +37,5 @@ export async function fetchLocation(
 		answer.body.destroy();
 		throw new MediaFetcherError('ERR_REMOTE_FAILED', `The media Location answered ${answer.status}`);
 	}
-	return mediaFrom(answer);
+	return mediaFrom({ headers: answer.headers, body: guardedBody(answer.body, bodyRate) });
 }

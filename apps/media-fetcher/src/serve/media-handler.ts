@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import type { MediaService } from '../media-service.js';
 import type { MediaMetrics } from '../metrics.js';
-import { matrixErrorOf, sendMatrixError } from './matrix-error.js';
+import { sendErrorOf, sendMatrixError } from './matrix-error.js';
 import { responseContentType, responseDisposition, securityHeaders } from './response-headers.js';
 import { parseDownloadRequest, type DownloadRequest } from './routes.js';
 
@@ -60,8 +60,7 @@ async function handle(
 	try {
 		parsed = parseDownloadRequest(request.url ?? '/');
 	} catch (error) {
-		const { status, body } = matrixErrorOf(error);
-		sendMatrixError(response, status, body.errcode, body.error, head);
+		sendErrorOf(response, error, head);
 		return;
 	}
 	if (parsed === null) {
@@ -72,13 +71,25 @@ async function handle(
 		sendMatrixError(response, 405, 'M_UNRECOGNIZED', 'Unrecognized request');
 		return;
 	}
+	// A client that hangs up leaves the download; the last one to leave cancels it.
+	const gone = new AbortController();
+	const onClose = (): void => {
+		if (!response.writableFinished) gone.abort();
+	};
+	response.once('close', onClose);
 	let got;
 	try {
-		got = await options.service.get(parsed.ref, { timeoutMs: parsed.timeoutMs });
+		got = await options.service.get(parsed.ref, {
+			timeoutMs: parsed.timeoutMs,
+			signal: gone.signal,
+			// Synapse's per-requester download limit; the requester is the client's address.
+			...(request.socket.remoteAddress === undefined ? {} : { requester: request.socket.remoteAddress }),
+		});
 	} catch (error) {
-		const { status, body } = matrixErrorOf(error);
-		sendMatrixError(response, status, body.errcode, body.error, head);
+		sendErrorOf(response, error, head);
 		return;
+	} finally {
+		response.off('close', onClose);
 	}
 	const { media } = got;
 	const file = await open(media.path, 'r').catch(() => undefined);

@@ -4,7 +4,7 @@
  * every type not known to be inert when shown inline (the allowlist Synapse uses, `synapse/media/_base.py`).
  */
 import contentDisposition from 'content-disposition';
-import { mediaTypeOf } from '../media-headers.js';
+import { mediaTypeOf, stripBidiControls } from '../media-headers.js';
 
 /** Types a browser may show inline: images, audio, video, plain text. Everything else is an attachment. */
 export const INLINE_CONTENT_TYPES: ReadonlySet<string> = new Set([
@@ -61,8 +61,12 @@ export function responseContentType(stored: string): string {
 		: stored;
 }
 
-/** `Content-Disposition` to send: `inline` only for {@link INLINE_CONTENT_TYPES}, with the file name if any. */
+/**
+ * `Content-Disposition` to send: `inline` only for {@link INLINE_CONTENT_TYPES}, with the file name if any, its
+ * bidi controls removed (also from names stored before they were removed on the way in).
+ */
 export function responseDisposition(contentType: string, fileName: string | null): string {
 	const type = INLINE_CONTENT_TYPES.has(mediaTypeOf(contentType)) ? 'inline' : 'attachment';
-	return fileName === null ? type : contentDisposition(fileName, { type });
+	const name = fileName === null ? '' : stripBidiControls(fileName);
+	return name === '' ? type : contentDisposition(name, { type });
 }

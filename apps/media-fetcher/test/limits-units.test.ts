@@ -1,0 +1,80 @@
+import { PassThrough } from 'node:stream';
+import test from 'ava';
+import { bodyRateGuard, DownloadRateLimit, Limiter, LimiterWaitError, RemoteBackoff } from '../src/index.js';
+
+test('the limiter refuses a waiter beyond maxWaiting, and one whose signal aborts leaves the queue', async (t) => {
+	const limiter = new Limiter(1, { maxWaiting: 1 });
+	const release = await limiter.acquire();
+	const leaving = new AbortController();
+	const waiting = limiter.acquire(leaving.signal);
+	const full = await t.throwsAsync(limiter.acquire(), { instanceOf: LimiterWaitError });
+	t.is(full.reason, 'full');
+	leaving.abort();
+	t.is((await t.throwsAsync(waiting, { instanceOf: LimiterWaitError })).reason, 'aborted');
+	t.is(limiter.waiting, 0);
+	release();
+	t.is(limiter.active, 0);
+});
+
+test('the limiter gives up on a wait after waitTimeoutMs and holds nothing for it', async (t) => {
+	const limiter = new Limiter(1, { waitTimeoutMs: 50 });
+	const release = await limiter.acquire();
+	t.is((await t.throwsAsync(limiter.acquire(), { instanceOf: LimiterWaitError })).reason, 'timeout');
+	release();
+	t.deepEqual([limiter.active, limiter.waiting], [0, 0]);
+});
+
+test('the body rate guard fails a trickle after one window and passes a fast body through', async (t) => {
+	const source = new PassThrough();
+	const guard = bodyRateGuard({
+		minBytesPerSecond: 1000,
+		windowMs: 100,
+		tooSlow: (received) => Object.assign(new Error(`slow: ${received}`), { code: 'SLOW' }),
+	});
+	source.pipe(guard);
+	source.write('x');
+	const error = await new Promise<Error>((resolve) => guard.once('error', resolve));
+	t.is((error as { code?: string }).code, 'SLOW');
+	t.is(error.message, 'slow: 1');
+
+	const fast = bodyRateGuard({ minBytesPerSecond: 1, windowMs: 1000, tooSlow: () => new Error('slow') });
+	const chunks: Buffer[] = [];
+	fast.on('data', (chunk: Buffer) => chunks.push(chunk));
+	fast.end('all of it');
+	await new Promise((resolve) => fast.once('end', resolve));
+	t.is(Buffer.concat(chunks).toString(), 'all of it');
+});
+
+test('the body rate guard refuses nonsense options', (t) => {
+	t.throws(() => bodyRateGuard({ minBytesPerSecond: -1, windowMs: 10, tooSlow: () => new Error() }), {
+		instanceOf: RangeError,
+	});
+	t.throws(() => bodyRateGuard({ minBytesPerSecond: 1, windowMs: 0, tooSlow: () => new Error() }), {
+		instanceOf: RangeError,
+	});
+});
+
+test("the download bucket: 1 MiB must be free to start, and it drains at the configured rate (Synapse's rule)", (t) => {
+	let now = 0;
+	const bucket = new DownloadRateLimit(2 * 1024 * 1024, 1024, () => now);
+	t.is(bucket.retryAfterMs('1.2.3.4'), 0);
+	bucket.add('1.2.3.4', 1024 * 1024 + 2048);
+	t.is(bucket.retryAfterMs('1.2.3.4'), 2000);
+	t.is(bucket.retryAfterMs('5.6.7.8'), 0, 'other requesters are not affected');
+	now = 2000;
+	t.is(bucket.retryAfterMs('1.2.3.4'), 0);
+});
+
+test('the back-off refuses a server for its time, then forgets it; 0 never backs off', (t) => {
+	let now = 0;
+	const backoff = new RemoteBackoff(1000, () => now);
+	backoff.fail('slow.example');
+	t.is(backoff.remainingMs('slow.example'), 1000);
+	t.is(backoff.remainingMs('fast.example'), 0);
+	now = 1000;
+	t.is(backoff.remainingMs('slow.example'), 0);
+	t.is(backoff.size, 0);
+	const never = new RemoteBackoff(0);
+	never.fail('slow.example');
+	t.is(never.remainingMs('slow.example'), 0);
+});
