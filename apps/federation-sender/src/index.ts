@@ -39,6 +39,5 @@ export {
 } from './transport/federation-transport.js';
 export { sendTransactionVia, type SendLimits } from './transport/send-transaction.js';
 export { createSenderMetrics, type SenderMetrics } from './observability/sender-metrics.js';
-export { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 export { runCli, USAGE } from './cli/main.js';
 export type { CliIo, Transport } from './cli/io.js';

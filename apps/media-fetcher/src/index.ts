@@ -51,7 +51,7 @@ export {
 } from './serve/response-headers.js';
 export { parseDownloadRequest } from './serve/routes.js';
 export type { DownloadRequest } from './serve/routes.js';
-export { closeServer, listen, metricsHandler, portOf } from './serve/servers.js';
+export { closeServer, listen, portOf } from './serve/servers.js';
 export { createFederationMediaSource, MULTIPART_OVERHEAD_BYTES } from './remote/federation-media-source.js';
 export type { FederationMediaSourceOptions } from './remote/federation-media-source.js';
 export { createRemoteSourceFromConfig } from './remote/from-config.js';

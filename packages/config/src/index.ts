@@ -43,3 +43,5 @@ export { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from './size.js';
 export { describeConfig, redactConfig } from './describe.js';
 export { redactProxyString } from './redact.js';
 export { isValidAceLabel } from './host-name.js';
+export { dispatchCommand } from './cli/dispatch-command.js';
+export type { CliCommandHandler, CommandOutput, CommandTable } from './cli/dispatch-command.js';

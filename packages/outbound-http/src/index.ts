@@ -32,4 +32,6 @@ export {
 export type { IpBlock, TimeoutVia } from './errors/request-errors.js';
 export { createOutboundMetrics } from './metrics.js';
 export type { OutboundMetrics } from './metrics.js';
+export { startMetricsServer } from './metrics-server.js';
+export type { MetricsServer, MetricsServerLogger } from './metrics-server.js';
 export { redactUrl } from './redact-url.js';

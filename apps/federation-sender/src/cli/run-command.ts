@@ -5,11 +5,11 @@
  * A second signal exits at once.
  */
 import { parseArgs } from 'node:util';
+import { startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
 import { Registry } from 'prom-client';
 import { systemClock } from '../clock.js';
 import { openOutbox } from '../outbox/open-outbox.js';
 import { createSenderMetrics } from '../observability/sender-metrics.js';
-import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { DeliveryWorker } from '../worker/delivery-worker.js';
 import type { CliIo } from './io.js';
 

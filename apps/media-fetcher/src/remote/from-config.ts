@@ -1,13 +1,18 @@
 /**
- * The federation media source of a deployment, built from the configuration: the outbound HTTP stack (proxy
+ * The federation media source of a deployment, built from the configuration by `createFederationStack`: the outbound HTTP stack (proxy
  * routing, IP policy, timeouts), the federation client of `@homeserver/federation` on top of it (resolution with
  * `.well-known` fetched through that stack, X-Matrix signing, candidates) and the signing key from
  * `signing_key_path`.
  */
 import type { LookupFunction } from 'node:net';
 import type { Config } from '@homeserver/config';
-import { createFederationClient, loadSigningKey, type SrvDns } from '@homeserver/federation';
-import { createOutboundHttp, type OutboundHttp, type OutboundHttpOptions } from '@homeserver/outbound-http';
+import {
+	createFederationStack,
+	SigningKeyError,
+	SigningKeyMissingError,
+	type SrvDns,
+} from '@homeserver/federation';
+import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from '../errors.js';
 import type { RemoteMediaSource } from '../media-service.js';
@@ -30,31 +35,24 @@ export interface RemoteSource {
 	readonly http: OutboundHttp;
 }
 
-/** Reads the signing key and builds the source. Throws `ERR_SIGNING_KEY` without a usable key. */
+/**
+ * Builds the source on the shared `createFederationStack` (signing key, outbound stack, federation client).
+ * Throws `ERR_SIGNING_KEY` without a usable key.
+ */
 export async function createRemoteSourceFromConfig(
 	config: Config,
 	options: RemoteSourceOptions,
 ): Promise<RemoteSource> {
-	let key;
-	try {
-		key = await loadSigningKey(config);
-	} catch (error) {
-		// Unset, unreadable or malformed: the message names signing_key_path or the file and line.
-		throw new MediaFetcherError('ERR_SIGNING_KEY', (error as Error).message, { cause: error });
-	}
 	// Each download sets its own headers deadline (timeout_ms + margin) on its requests, over the stack's default.
-	const http = createOutboundHttp(config, {
-		...options.outbound,
-		logger: options.logger,
-		...(options.lookup === undefined ? {} : { lookup: options.lookup }),
-	});
-	const client = createFederationClient({
-		config,
-		outbound: http,
-		signingKey: key,
-		logger: options.logger,
-		...(options.dns === undefined ? {} : { dns: options.dns }),
-	});
+	let stack;
+	try {
+		stack = await createFederationStack(config, options);
+	} catch (error) {
+		if (!(error instanceof SigningKeyError || error instanceof SigningKeyMissingError)) throw error;
+		// The message names signing_key_path or the file and line.
+		throw new MediaFetcherError('ERR_SIGNING_KEY', error.message, { cause: error });
+	}
+	const { client, http } = stack;
 	const source = createFederationMediaSource({ client, http, logger: options.logger });
 	return { source, http };
 }
