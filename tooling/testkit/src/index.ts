@@ -65,3 +65,5 @@ export type {
 	VerifyResult,
 	XMatrixParams,
 } from './remote-homeserver/index.js';
+export { startFederationEnvironment } from './federation-environment.js';
+export type { FederationEnvironment, FederationEnvironmentOptions } from './federation-environment.js';
