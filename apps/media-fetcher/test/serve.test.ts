@@ -1,17 +1,10 @@
 import { Readable } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
-import {
-	closeServer,
-	createMediaHandler,
-	listen,
-	MediaFetcherError,
-	MediaMetrics,
-	MediaService,
-	portOf,
-	type RemoteFetchOptions,
-	type RemoteMedia,
-	type RemoteMediaSource,
-} from '../src/index.js';
+import { MediaFetcherError, type RemoteFetchOptions, type RemoteMedia, type RemoteMediaSource } from '../src/index.js';
+import { MediaService } from '../src/media-service.js';
+import { MediaMetrics } from '../src/metrics.js';
+import { createMediaHandler } from '../src/serve/media-handler.js';
+import { closeServer, listen, portOf } from '../src/serve/servers.js';
 import { startMetricsServer } from '@homeserver/outbound-http';
 import { silentLogger, tempStore } from './helpers/store.js';
 

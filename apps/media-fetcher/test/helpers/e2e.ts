@@ -15,12 +15,9 @@ import {
 	type SquidProxy,
 } from '@homeserver/testkit';
 import type { ExecutionContext } from 'ava';
-import {
-	createRemoteSourceFromConfig,
-	MediaService,
-	MediaStore,
-	type RemoteSourceOptions,
-} from '../../src/index.js';
+import { MediaService } from '../../src/media-service.js';
+import { createRemoteSourceFromConfig, type RemoteSourceOptions } from '../../src/remote/from-config.js';
+import { MediaStore } from '../../src/store/media-store.js';
 import { silentLogger } from './store.js';
 
 /** In CI (or with TESTKIT_REQUIRE_SQUID=1) a missing Squid fails the test instead of skipping it. */
