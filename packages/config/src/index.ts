@@ -41,5 +41,6 @@ export type { CanonicalCidr, CanonicalIp } from './ip-address.js';
 export { PURPOSES } from './purposes.js';
 export { describeConfig, redactConfig } from './describe.js';
 export { isValidAceLabel } from './host-name.js';
+export { bracketHost, formatHostPort } from './host-port.js';
 export { dispatchCommand } from './cli/dispatch-command.js';
 export type { CliCommandHandler, CommandOutput, CommandTable } from './cli/dispatch-command.js';

@@ -5,6 +5,7 @@
  * A second signal exits at once.
  */
 import { parseArgs } from 'node:util';
+import { formatHostPort } from '@homeserver/config';
 import { startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
 import { Registry } from 'prom-client';
 import { systemClock } from '../clock.js';
@@ -38,7 +39,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 			metricsServer = await startMetricsServer(metrics.registry, config.federationSender.metrics, logger);
 			const { address, port } = metricsServer.address;
 			logger.info(
-				{ metrics: `http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics` },
+				{ metrics: `http://${formatHostPort(address, port)}/metrics` },
 				'metrics listening',
 			);
 		}
