@@ -122,10 +122,7 @@ export async function startMediaFetcher(
 		server: running,
 		metricsServer,
 		async close() {
-			await Promise.all([
-				closeServer(running),
-				metricsServer?.close(),
-			]);
+			await Promise.all([closeServer(running), metricsServer?.close()]);
 			await fetcher.close();
 		},
 	};

@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
-import { MediaFetcherError, type RemoteFetchOptions, type RemoteMedia, type RemoteMediaSource } from '../src/index.js';
+import {
+	MediaFetcherError,
+	type RemoteFetchOptions,
+	type RemoteMedia,
+	type RemoteMediaSource,
+} from '../src/index.js';
 import { MediaService } from '../src/media-service.js';
 import { MediaMetrics } from '../src/metrics.js';
 import { createMediaHandler } from '../src/serve/media-handler.js';
@@ -33,7 +38,11 @@ async function serve(t: ExecutionContext, files: Record<string, RemoteMedia | Er
 		bindAddress: '127.0.0.1',
 		port: 0,
 	});
-	const metricsServer = await startMetricsServer(metrics.registry, { bindAddress: '127.0.0.1', port: 0 }, silentLogger);
+	const metricsServer = await startMetricsServer(
+		metrics.registry,
+		{ bindAddress: '127.0.0.1', port: 0 },
+		silentLogger,
+	);
 	t.teardown(async () => {
 		await closeServer(server);
 		await metricsServer.close();

@@ -33,18 +33,36 @@ function table(go: (args: string[]) => Promise<number>): CommandTable<Captured> 
 test('a command gets its arguments and its exit code is the exit code', async (t) => {
 	const io = capture();
 	let seen: string[] = [];
-	const code = await dispatchCommand(table((args) => ((seen = args), Promise.resolve(3))), ['go', '--x', 'y'], io);
+	const code = await dispatchCommand(
+		table((args) => ((seen = args), Promise.resolve(3))),
+		['go', '--x', 'y'],
+		io,
+	);
 	t.is(code, 3);
 	t.deepEqual(seen, ['--x', 'y']);
 });
 
 test('no command prints the usage on stderr and exits 2, --help prints it on stdout and exits 0', async (t) => {
 	const none = capture();
-	t.is(await dispatchCommand(table(() => Promise.resolve(0)), [], none), 2);
+	t.is(
+		await dispatchCommand(
+			table(() => Promise.resolve(0)),
+			[],
+			none,
+		),
+		2,
+	);
 	t.deepEqual(none.err, [USAGE]);
 	for (const help of ['--help', '-h', 'help']) {
 		const io = capture();
-		t.is(await dispatchCommand(table(() => Promise.resolve(1)), [help], io), 0);
+		t.is(
+			await dispatchCommand(
+				table(() => Promise.resolve(1)),
+				[help],
+				io,
+			),
+			0,
+		);
 		t.deepEqual(io.out, [USAGE]);
 	}
 });
@@ -52,7 +70,14 @@ test('no command prints the usage on stderr and exits 2, --help prints it on std
 test('an unknown command, even a name of Object.prototype, is a usage error', async (t) => {
 	for (const name of ['nope', 'constructor', 'toString']) {
 		const io = capture();
-		t.is(await dispatchCommand(table(() => Promise.resolve(0)), [name], io), 2);
+		t.is(
+			await dispatchCommand(
+				table(() => Promise.resolve(0)),
+				[name],
+				io,
+			),
+			2,
+		);
 		t.is(io.err.join(''), `ERR_USAGE: unknown command ${JSON.stringify(name)}\n${USAGE}`);
 	}
 });
@@ -63,11 +88,22 @@ test('a failing command prints code: message and exits 1; usage and parseArgs er
 		[new Error('plain'), 'ERR_UNEXPECTED: plain\n', 1],
 		['a string', 'ERR_UNEXPECTED: a string\n', 1],
 		[Object.assign(new Error('bad flag'), { code: 'ERR_USAGE' }), 'ERR_USAGE: bad flag\n', 2],
-		[Object.assign(new Error('unknown'), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' }), 'ERR_USAGE: unknown\n', 2],
+		[
+			Object.assign(new Error('unknown'), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' }),
+			'ERR_USAGE: unknown\n',
+			2,
+		],
 	];
 	for (const [thrown, line, exit] of cases) {
 		const io = capture();
-		t.is(await dispatchCommand(table(() => Promise.reject(thrown as Error)), ['go'], io), exit);
+		t.is(
+			await dispatchCommand(
+				table(() => Promise.reject(thrown as Error)),
+				['go'],
+				io,
+			),
+			exit,
+		);
 		t.deepEqual(io.err, [line]);
 	}
 });

@@ -38,10 +38,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 		if (config.federationSender.metrics !== null) {
 			metricsServer = await startMetricsServer(metrics.registry, config.federationSender.metrics, logger);
 			const { address, port } = metricsServer.address;
-			logger.info(
-				{ metrics: `http://${formatHostPort(address, port)}/metrics` },
-				'metrics listening',
-			);
+			logger.info({ metrics: `http://${formatHostPort(address, port)}/metrics` }, 'metrics listening');
 		}
 		const stopRequested = waitForSignal(io, logger);
 		await worker.start();

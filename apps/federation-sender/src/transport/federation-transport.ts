@@ -15,7 +15,12 @@ import {
 	SigningKeyError,
 	SigningKeyMissingError,
 } from '@homeserver/federation';
-import type { FederationClient, FederationStackOptions, ResolutionReport, SrvDns } from '@homeserver/federation';
+import type {
+	FederationClient,
+	FederationStackOptions,
+	ResolutionReport,
+	SrvDns,
+} from '@homeserver/federation';
 import { createOutboundMetrics } from '@homeserver/outbound-http';
 import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';

@@ -70,7 +70,10 @@ export class ForwardAgent extends PooledHttpAgent {
 		).addRequest.call(this, request, options);
 	}
 
-	override createConnection(_options: ClientRequestArgs, callback?: ConnectionCallback): Duplex | null | undefined {
+	override createConnection(
+		_options: ClientRequestArgs,
+		callback?: ConnectionCallback,
+	): Duplex | null | undefined {
 		if (callback === undefined) throw new TypeError('ForwardAgent creates connections asynchronously');
 		const endpoint = this.proxyTarget.endpoint;
 		let pending: ReturnType<typeof connectToProxy> | undefined;

@@ -70,7 +70,10 @@ export class TunnelAgent extends PooledHttpsAgent {
 		this.#userAgent = options.userAgent;
 	}
 
-	override createConnection(options: RequestOptions, callback?: ConnectionCallback): Duplex | null | undefined {
+	override createConnection(
+		options: RequestOptions,
+		callback?: ConnectionCallback,
+	): Duplex | null | undefined {
 		if (callback === undefined) throw new TypeError('TunnelAgent creates connections asynchronously');
 		const host = options.host ?? options.hostname ?? 'localhost';
 		const bare = host.startsWith('[') ? host.slice(1, -1) : host;

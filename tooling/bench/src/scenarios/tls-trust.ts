@@ -121,13 +121,15 @@ export const tlsTrust: Scenario = {
 				inTls.close();
 				figures.set(profile.name, [fresh, kept, tunnel, tlsInTls]);
 			}
-			const cell = (f: Figure): string => `${fmtNumber(f.cpuPerRequest, 2)} ms (${fmtNumber(f.wallMs)} ms wall)`;
+			const cell = (f: Figure): string =>
+				`${fmtNumber(f.cpuPerRequest, 2)} ms (${fmtNumber(f.wallMs)} ms wall)`;
 			const rows = profiles.map((p) => [p.name, ...figures.get(p.name)!.map(cell)]);
 			const baseline = figures.get(profiles[0]!.name)![0]!.cpuPerRequest;
 			const withCa = figures.get(profiles[1]!.name)![0]!.cpuPerRequest;
 			const targets: TargetResult[] = [
 				{
-					target: 'a new TLS connection with `ca` costs at most 3× the CPU of the baseline (no copy of the roots per connection)',
+					target:
+						'a new TLS connection with `ca` costs at most 3× the CPU of the baseline (no copy of the roots per connection)',
 					met: Number.isFinite(baseline) && baseline > 0 ? withCa <= 3 * baseline : null,
 					detail: `${fmtNumber(withCa, 2)} ms vs ${fmtNumber(baseline, 2)} ms CPU (${fmtRatio(ratio(withCa, baseline))})`,
 				},
@@ -142,7 +144,13 @@ export const tlsTrust: Scenario = {
 				tables: [
 					{
 						title: 'CPU per request (best round)',
-						columns: ['profile', 'direct, new connection', 'direct, kept alive', 'tunnel, new', 'https proxy, new TLS-in-TLS'],
+						columns: [
+							'profile',
+							'direct, new connection',
+							'direct, kept alive',
+							'tunnel, new',
+							'https proxy, new TLS-in-TLS',
+						],
 						rows,
 					},
 				],
