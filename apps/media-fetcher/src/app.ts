@@ -4,13 +4,14 @@
  */
 import type { Server } from 'node:http';
 import type { Config } from '@homeserver/config';
+import { startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from './errors.js';
 import { MediaService, type MediaServiceOptions } from './media-service.js';
 import { MediaMetrics } from './metrics.js';
 import { createRemoteSourceFromConfig, type RemoteSourceOptions } from './remote/from-config.js';
 import { createMediaHandler } from './serve/media-handler.js';
-import { closeServer, listen, metricsHandler } from './serve/servers.js';
+import { closeServer, listen } from './serve/servers.js';
 import { MediaStore } from './store/media-store.js';
 
 /** Options of {@link openMediaFetcher}: what the remote source may be given (tests map names to loopback). */
@@ -47,7 +48,7 @@ export interface MediaFetcher {
 export interface RunningMediaFetcher extends MediaFetcher {
 	readonly server: Server;
 	/** The `/metrics` listener, or null when `media_fetcher.metrics` is not set. */
-	readonly metricsServer: Server | null;
+	readonly metricsServer: MetricsServer | null;
 }
 
 /** The SQLite file of `media_fetcher.database`; PostgreSQL is refused (`ERR_CONFIG_UNSUPPORTED`). */
@@ -124,12 +125,12 @@ export async function startMediaFetcher(
 	const { logger } = options;
 	const handler = createMediaHandler({ service: fetcher.service, logger, metrics: fetcher.metrics });
 	let server: Server | undefined;
-	let metricsServer: Server | null = null;
+	let metricsServer: MetricsServer | null = null;
 	try {
 		server = await listen(handler, config.mediaFetcher.listen);
 		const metricsListen = config.mediaFetcher.metrics;
 		if (metricsListen !== null) {
-			metricsServer = await listen(metricsHandler(fetcher.metrics), metricsListen);
+			metricsServer = await startMetricsServer(fetcher.metrics.registry, metricsListen, logger);
 		}
 	} catch (error) {
 		if (server !== undefined) await closeServer(server);
@@ -142,10 +143,7 @@ export async function startMediaFetcher(
 		server: running,
 		metricsServer,
 		async close() {
-			await Promise.all([
-				closeServer(running),
-				metricsServer === null ? undefined : closeServer(metricsServer),
-			]);
+			await Promise.all([closeServer(running), metricsServer?.close()]);
 			await fetcher.close();
 		},
 	};

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '@homeserver/config';
 import test from 'ava';
-import { createProgressReporter, runCli, type CliIo } from '../src/index.js';
+import type { CliIo } from '../src/cli/io.js';
+import { runCli } from '../src/cli/main.js';
+import { createProgressReporter } from '../src/cli/progress.js';
 import { CDN_BYTES, startEnvironment, type Environment } from './helpers/e2e.js';
 
 function collect(): { stream: PassThrough; text: () => string } {

@@ -1,6 +1,9 @@
 import { PassThrough } from 'node:stream';
 import test from 'ava';
-import { bodyRateGuard, DownloadRateLimit, Limiter, LimiterWaitError, RemoteBackoff } from '../src/index.js';
+import { DownloadRateLimit } from '../src/download-ratelimit.js';
+import { Limiter, LimiterWaitError } from '../src/limiter.js';
+import { bodyRateGuard } from '../src/remote/body-rate.js';
+import { RemoteBackoff } from '../src/remote-backoff.js';
 
 test('the limiter refuses a waiter beyond maxWaiting, and one whose signal aborts leaves the queue', async (t) => {
 	const limiter = new Limiter(1, { maxWaiting: 1 });

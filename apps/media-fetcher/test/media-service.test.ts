@@ -1,13 +1,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import test from 'ava';
-import {
-	isMediaFetcherError,
-	mediaRef,
-	MediaMetrics,
-	MediaService,
-	type RemoteMedia,
-	type RemoteMediaSource,
-} from '../src/index.js';
+import { isMediaFetcherError, mediaRef, type RemoteMedia, type RemoteMediaSource } from '../src/index.js';
+import { MediaService } from '../src/media-service.js';
+import { MediaMetrics } from '../src/metrics.js';
 import { silentLogger, tempStore } from './helpers/store.js';
 
 const ref = mediaRef('remote.example', 'shared_media');

@@ -1,7 +1,9 @@
 import { MatrixRemoteError } from '@homeserver/federation';
 import { OutboundHttpError } from '@homeserver/outbound-http';
 import test from 'ava';
-import { isUnknownEndpoint, MediaFetcherError, toMediaError } from '../src/index.js';
+import { MediaFetcherError } from '../src/index.js';
+import { toMediaError } from '../src/remote/map-error.js';
+import { isUnknownEndpoint } from '../src/remote/unknown-endpoint.js';
 
 /** The error the federation client throws for an answer with this status and body. */
 const answer = (status: number, body: unknown) =>

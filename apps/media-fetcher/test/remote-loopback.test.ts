@@ -18,16 +18,12 @@ import {
 } from '@homeserver/testkit';
 import test, { type ExecutionContext } from 'ava';
 import { pino } from 'pino';
-import {
-	createRemoteSourceFromConfig,
-	isMediaFetcherError,
-	matrixErrorOf,
-	mediaRef,
-	MediaService,
-	openSigned,
-	toMediaError,
-	type MediaFetcherError,
-} from '../src/index.js';
+import { isMediaFetcherError, mediaRef, type MediaFetcherError } from '../src/index.js';
+import { MediaService } from '../src/media-service.js';
+import { createRemoteSourceFromConfig } from '../src/remote/from-config.js';
+import { toMediaError } from '../src/remote/map-error.js';
+import { openSigned } from '../src/remote/signed-stream.js';
+import { matrixErrorOf } from '../src/serve/matrix-error.js';
 import { tempStore } from './helpers/store.js';
 
 const HOSTS = { 'remote.test': '127.0.0.1', 'proxy.test': '127.0.0.1' };

@@ -3,17 +3,10 @@
 // error; file names lose their bidi controls.
 import { PassThrough, Readable } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
-import {
-	closeServer,
-	createMediaHandler,
-	listen,
-	MediaFetcherError,
-	MediaService,
-	portOf,
-	type MediaServiceOptions,
-	type RemoteMedia,
-	type RemoteMediaSource,
-} from '../src/index.js';
+import { MediaFetcherError, type RemoteMedia, type RemoteMediaSource } from '../src/index.js';
+import { MediaService, type MediaServiceOptions } from '../src/media-service.js';
+import { createMediaHandler } from '../src/serve/media-handler.js';
+import { closeServer, listen, portOf } from '../src/serve/servers.js';
 import { silentLogger, tempStore } from './helpers/store.js';
 
 type Answer = (mediaId: string, signal: AbortSignal | undefined) => Promise<RemoteMedia>;

@@ -1,18 +1,16 @@
 import { Readable } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
 import {
-	closeServer,
-	createMediaHandler,
-	listen,
 	MediaFetcherError,
-	MediaMetrics,
-	MediaService,
-	metricsHandler,
-	portOf,
 	type RemoteFetchOptions,
 	type RemoteMedia,
 	type RemoteMediaSource,
 } from '../src/index.js';
+import { MediaService } from '../src/media-service.js';
+import { MediaMetrics } from '../src/metrics.js';
+import { createMediaHandler } from '../src/serve/media-handler.js';
+import { closeServer, listen, portOf } from '../src/serve/servers.js';
+import { startMetricsServer } from '@homeserver/outbound-http';
 import { silentLogger, tempStore } from './helpers/store.js';
 
 interface Served {
@@ -40,14 +38,18 @@ async function serve(t: ExecutionContext, files: Record<string, RemoteMedia | Er
 		bindAddress: '127.0.0.1',
 		port: 0,
 	});
-	const metricsServer = await listen(metricsHandler(metrics), { bindAddress: '127.0.0.1', port: 0 });
+	const metricsServer = await startMetricsServer(
+		metrics.registry,
+		{ bindAddress: '127.0.0.1', port: 0 },
+		silentLogger,
+	);
 	t.teardown(async () => {
 		await closeServer(server);
-		await closeServer(metricsServer);
+		await metricsServer.close();
 	});
 	return {
 		base: `http://127.0.0.1:${portOf(server)}/_matrix/client/v1/media/download`,
-		metricsBase: `http://127.0.0.1:${portOf(metricsServer)}`,
+		metricsBase: `http://127.0.0.1:${metricsServer.address.port}`,
 		asked,
 	};
 }

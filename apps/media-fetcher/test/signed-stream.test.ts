@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import type { FederationClient, FederationStream } from '@homeserver/federation';
 import test from 'ava';
-import { openSigned } from '../src/index.js';
+import { openSigned } from '../src/remote/signed-stream.js';
 
 /** A client answering with `outcome`; records what was asked. */
 function recordingClient(outcome: FederationStream | Error) {

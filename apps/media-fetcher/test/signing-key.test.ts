@@ -6,7 +6,7 @@ import { loadConfig } from '@homeserver/config';
 import { isFederationError } from '@homeserver/federation';
 import test from 'ava';
 import { pino } from 'pino';
-import { createRemoteSourceFromConfig } from '../src/index.js';
+import { createRemoteSourceFromConfig } from '../src/remote/from-config.js';
 
 const logger = pino({ level: 'silent' });
 

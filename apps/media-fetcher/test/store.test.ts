@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { cleanTempFiles, isMediaFetcherError, mediaRef, MediaStore, storeLayout } from '../src/index.js';
+import { isMediaFetcherError, mediaRef, storeLayout } from '../src/index.js';
+import { cleanTempFiles } from '../src/store/atomic-file.js';
+import { MediaStore } from '../src/store/media-store.js';
 import { tempStore } from './helpers/store.js';
 
 const ref = mediaRef('remote.example:8448', 'AbC_-123');

@@ -7,6 +7,7 @@ import { isIPv4 } from 'node:net';
 import { inspect } from 'node:util';
 import { ConfigError, Problems, showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
+import { bracketHost } from './host-port.js';
 import { formatIp, parseIpExact } from './ip/ip-address.js';
 import type { ProxyEndpoint as ProxyEndpointShape, SettingSource } from './types.js';
 
@@ -51,7 +52,7 @@ export class ProxyEndpoint implements ProxyEndpointShape {
 		this.username = init.username;
 		this.hasCredentials = init.username !== undefined;
 		this.source = init.source;
-		const host = init.host.includes(':') ? `[${init.host}]` : init.host;
+		const host = bracketHost(init.host);
 		this.origin = `${init.protocol}//${host}:${init.port}`;
 		const user =
 			init.username === undefined

@@ -7,6 +7,15 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const SECRET_KEY = /pass|secret|token|credential|key$/i;
 
 /**
+ * Whether a configuration key's name looks like it holds a secret (`password`, `..._secret`, `token`,
+ * `credentials`, `..._key`): its value is never shown. The one detector of the package (messages and
+ * descriptions alike).
+ */
+export function isSecretKey(name: string): boolean {
+	return SECRET_KEY.test(name);
+}
+
+/**
  * Redacts a proxy setting as written, even when it is malformed: everything between the first `:` of the user
  * information and the last `@` becomes `***` (`http://bob:***@proxy:3128`). A user name alone is kept.
  */
@@ -33,7 +42,7 @@ export function redactSecrets(value: unknown): unknown {
 	}
 	if (value !== null && typeof value === 'object') {
 		return Object.fromEntries(
-			Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) ? '***' : redactSecrets(item)]),
+			Object.entries(value).map(([key, item]) => [key, isSecretKey(key) ? '***' : redactSecrets(item)]),
 		);
 	}
 	return typeof value === 'string' ? redactProxyString(value) : value;

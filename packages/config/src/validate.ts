@@ -7,11 +7,10 @@ import type { Problems } from './errors.js';
 import { showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
 import { parseIpExact } from './ip/ip-address.js';
+import { isSecretKey } from './redact.js';
 import { OWN_KEYS, documentSchema } from './schema.js';
 import type { HomeserverYaml } from './schema.js';
 import { SYNAPSE_KEYS } from './synapse-keys.js';
-
-const SECRET_SEGMENT = /pass|secret|token|credential/i;
 
 /** Our sections and the keys each of their mappings may hold, for the unknown-key warning. */
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -121,7 +120,7 @@ function showAt(path: readonly PropertyKey[], value: unknown): string {
 	if (value === undefined) {
 		return '';
 	}
-	if (path.some((segment) => typeof segment === 'string' && SECRET_SEGMENT.test(segment))) {
+	if (path.some((segment) => typeof segment === 'string' && isSecretKey(segment))) {
 		return '***';
 	}
 	return showValue(value);

@@ -131,7 +131,7 @@ test('every invalid entry is reported at once, with its list index for YAML list
 	);
 });
 
-test('100,000 entries of every kind parse (the benchmark in bench/ times it)', (t) => {
+test('100,000 entries of every kind parse (the routing scenario of tooling/bench times it)', (t) => {
 	const items: string[] = [];
 	for (let index = 0; index < 25_000; index++) {
 		const a = index >> 8;

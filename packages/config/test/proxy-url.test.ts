@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import test from 'ava';
-import { ConfigError, DEFAULT_PROXY_PORT, ProxyEndpoint, parseProxyUrl } from '../src/index.js';
+import { ConfigError, ProxyEndpoint, parseProxyUrl } from '../src/index.js';
+import { DEFAULT_PROXY_PORT } from '../src/proxy-url.js';
 
 const SOURCE = 'https_proxy (homeserver.yaml)';
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from '../src/index.js';
+import { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from '../src/size.js';
 import { load } from './helpers.js';
 
 const sizes: [input: unknown, bytes: number][] = [

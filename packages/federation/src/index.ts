@@ -64,3 +64,5 @@ export type {
 } from './federation-client.js';
 export { explainResolution, formatResolutionReport } from './explain-resolution.js';
 export type { CandidateReport, ExplainDeps, ResolutionReport } from './explain-resolution.js';
+export { createFederationStack, createOutboundStack } from './federation-stack.js';
+export type { FederationStack, FederationStackOptions } from './federation-stack.js';

@@ -74,10 +74,8 @@ export function formatServerName(name: ServerName): string {
 	return name.port === undefined ? host : `${host}:${name.port}`;
 }
 
-/** `host:port` for a connection target, with an IPv6 host in brackets. */
-export function formatHostPort(host: string, port: number): string {
-	return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
+/** `host:port` for a connection target, with an IPv6 host in brackets (config's helper). */
+export { formatHostPort } from '@homeserver/config';
 
 function parsePort(input: string, rest: string): number | undefined {
 	if (rest === '') {

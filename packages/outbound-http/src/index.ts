@@ -33,4 +33,6 @@ export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { UsageError } from './errors/usage-error.js';
 export { createOutboundMetrics } from './metrics.js';
 export type { OutboundMetrics } from './metrics.js';
+export { startMetricsServer } from './metrics-server.js';
+export type { MetricsServer, MetricsServerLogger } from './metrics-server.js';
 export { redactUrl } from './redact-url.js';

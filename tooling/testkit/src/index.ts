@@ -68,3 +68,5 @@ export type {
 } from './remote-homeserver/index.js';
 export { startSlowMediaRemote } from './slow-media-remote.js';
 export type { SlowMediaMode, SlowMediaRemote, SlowMediaRemoteOptions } from './slow-media-remote.js';
+export { startFederationEnvironment } from './federation-environment.js';
+export type { FederationEnvironment, FederationEnvironmentOptions } from './federation-environment.js';

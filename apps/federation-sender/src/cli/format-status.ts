@@ -1,5 +1,5 @@
 /** The human form of `status`: one block per destination, aligned, with durations in words. */
-import type { StatusJsonRow } from './status-command.js';
+import type { StatusJsonRow } from './status-json-row.js';
 
 /** `3d 4h`, `12m 5s`, `40s`: a duration, coarsely. */
 export function formatDuration(ms: number): string {

@@ -1,8 +1,8 @@
 /**
- * The `federation-sender` command line (DESIGN.md section 6): dispatches to `run`, `enqueue`, `status` and
- * `resolve`. A failure prints `code: message` on stderr and exits non-zero (2 for usage errors).
+ * The `federation-sender` command line (docs/architecture.md 6): dispatches to `run`, `enqueue`, `status` and
+ * `resolve` through the shared `dispatchCommand`. A failure prints `code: message` on stderr and exits non-zero (2 for usage errors).
  */
-import { errorCode } from '@homeserver/config';
+import { dispatchCommand, type CommandTable } from '@homeserver/config';
 import { enqueueCommand } from './enqueue-command.js';
 import type { CliIo } from './io.js';
 import { resolveCommand } from './resolve-command.js';
@@ -17,33 +17,12 @@ export const USAGE = `usage:
   federation-sender resolve <server_name> --config FILE [--json]
 `;
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
-	run: runCommand,
-	enqueue: enqueueCommand,
-	status: statusCommand,
-	resolve: resolveCommand,
+const COMMANDS: CommandTable<CliIo> = {
+	usage: USAGE,
+	commands: { run: runCommand, enqueue: enqueueCommand, status: statusCommand, resolve: resolveCommand },
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code, never throws. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-	const [name, ...args] = argv;
-	if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-		(name === undefined ? io.stderr : io.stdout).write(USAGE);
-		return name === undefined ? 2 : 0;
-	}
-	const command = COMMANDS[name];
-	if (command === undefined) {
-		io.stderr.write(`ERR_USAGE: unknown command ${JSON.stringify(name)}\n${USAGE}`);
-		return 2;
-	}
-	try {
-		return await command(args, io);
-	} catch (error) {
-		const code = errorCode(error) ?? 'ERR_UNEXPECTED';
-		const message = error instanceof Error ? error.message : String(error);
-		// node:util parseArgs errors carry codes such as ERR_PARSE_ARGS_UNKNOWN_OPTION: report them as usage errors.
-		const usage = code === 'ERR_USAGE' || code.startsWith('ERR_PARSE_ARGS');
-		io.stderr.write(`${usage ? 'ERR_USAGE' : code}: ${message}\n`);
-		return usage ? 2 : 1;
-	}
+export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+	return dispatchCommand(COMMANDS, argv, io);
 }

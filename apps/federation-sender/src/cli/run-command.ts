@@ -5,11 +5,12 @@
  * A second signal exits at once.
  */
 import { parseArgs } from 'node:util';
+import { formatHostPort } from '@homeserver/config';
+import { startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
 import { Registry } from 'prom-client';
 import { systemClock } from '../clock.js';
 import { openOutbox } from '../outbox/open-outbox.js';
 import { createSenderMetrics } from '../observability/sender-metrics.js';
-import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { DeliveryWorker } from '../worker/delivery-worker.js';
 import type { CliIo } from './io.js';
 
@@ -37,10 +38,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 		if (config.federationSender.metrics !== null) {
 			metricsServer = await startMetricsServer(metrics.registry, config.federationSender.metrics, logger);
 			const { address, port } = metricsServer.address;
-			logger.info(
-				{ metrics: `http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics` },
-				'metrics listening',
-			);
+			logger.info({ metrics: `http://${formatHostPort(address, port)}/metrics` }, 'metrics listening');
 		}
 		const stopRequested = waitForSignal(io, logger);
 		await worker.start();

@@ -3,26 +3,11 @@
  * flight, the backoff in force and the last error, read from the outbox (the worker need not be running).
  */
 import { parseArgs } from 'node:util';
-import { retryAt } from '../backoff/policy.js';
 import { openOutbox } from '../outbox/open-outbox.js';
 import type { DestinationStatus } from '../outbox/types.js';
 import { formatStatusTable } from './format-status.js';
 import type { CliIo } from './io.js';
-
-/** One destination in `status --json`: the stored status plus the backoff as it stands now. */
-export interface StatusJsonRow extends DestinationStatus {
-	readonly backoffInForce: boolean;
-	/** When the destination is tried again (ms since the epoch), or null when it is not backed off. */
-	readonly retryAtTs: number | null;
-}
-
-/** Adds the time-dependent backoff fields to stored rows. */
-export function statusRows(rows: readonly DestinationStatus[], nowMs: number): StatusJsonRow[] {
-	return rows.map((row) => {
-		const at = retryAt(row.backoff);
-		return { ...row, backoffInForce: at > nowMs, retryAtTs: at > 0 ? at : null };
-	});
-}
+import { withBackoffAt } from './status-json-row.js';
 
 /** Runs `status`; returns the exit code. */
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
@@ -40,7 +25,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
 		await store.close();
 	}
 	const now = Date.now();
-	const result = statusRows(rows, now);
+	const result = withBackoffAt(rows, now);
 	if (values.json) {
 		io.stdout.write(`${JSON.stringify({ now, destinations: result }, null, 2)}\n`);
 	} else {

@@ -1,5 +1,5 @@
 /**
- * The real transport of `run`, built from the configuration: the outbound HTTP stack (proxy routing, IP policy,
+ * The real transport of `run`, built from the configuration by `createFederationStack`: the outbound HTTP stack (proxy routing, IP policy,
  * timeouts, pooled connections and CONNECT tunnels), the federation client of `@homeserver/federation` on top of
  * it (resolution, signing, candidates) and the signing key from `signing_key_path`. `resolve` uses the same
  * outbound stack and resolver, without a key.
@@ -7,14 +7,19 @@
 import type { LookupFunction } from 'node:net';
 import type { Config } from '@homeserver/config';
 import {
-	createFederationClient,
+	createFederationStack,
+	createOutboundStack,
 	createServerResolver,
 	createWellKnownFetcher,
 	explainResolution,
-	loadSigningKey,
 } from '@homeserver/federation';
-import type { FederationClient, ResolutionReport, SrvDns } from '@homeserver/federation';
-import { createOutboundHttp, createOutboundMetrics } from '@homeserver/outbound-http';
+import type {
+	FederationClient,
+	FederationStackOptions,
+	ResolutionReport,
+	SrvDns,
+} from '@homeserver/federation';
+import { createOutboundMetrics } from '@homeserver/outbound-http';
 import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -57,15 +62,17 @@ export interface ResolutionExplainer {
 /** Largest transaction answer read (`{"pdus": {...}}` for at most 50 PDUs). */
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
-function createOutbound(config: Config, logger: Logger, options: FederationTransportOptions): OutboundHttp {
-	return createOutboundHttp(config, {
-		...options.outbound,
-		...(options.metricsRegistry === undefined
-			? {}
-			: { metrics: createOutboundMetrics(options.metricsRegistry) }),
+function stackOptions(logger: Logger, options: FederationTransportOptions): FederationStackOptions {
+	const { metricsRegistry } = options;
+	return {
 		logger,
 		...(options.lookup === undefined ? {} : { lookup: options.lookup }),
-	});
+		...(options.dns === undefined ? {} : { dns: options.dns }),
+		outbound: {
+			...options.outbound,
+			...(metricsRegistry === undefined ? {} : { metrics: createOutboundMetrics(metricsRegistry) }),
+		},
+	};
 }
 
 /**
@@ -77,7 +84,7 @@ export function createResolutionExplainer(
 	logger: Logger,
 	options: FederationTransportOptions = {},
 ): ResolutionExplainer {
-	const outbound = createOutbound(config, logger, options);
+	const outbound = createOutboundStack(config, stackOptions(logger, options));
 	const resolver = createServerResolver({
 		fetchWellKnown: createWellKnownFetcher(outbound),
 		...(options.dns === undefined ? {} : { dns: options.dns }),
@@ -89,24 +96,17 @@ export function createResolutionExplainer(
 }
 
 /**
- * Reads the signing key (`loadSigningKey`) and builds the transport. Throws federation's `ERR_SIGNING_KEY_MISSING`
- * (unset, unreadable) or `ERR_SIGNING_KEY_INVALID` (malformed) unchanged; the message names the setting or the file.
+ * Builds the transport on the shared `createFederationStack` (signing key, outbound stack, federation client).
+ * Throws federation's `ERR_SIGNING_KEY_MISSING` (unset, unreadable) or `ERR_SIGNING_KEY_INVALID` (malformed)
+ * unchanged; the message names the setting or the file.
  */
 export async function createFederationTransport(
 	config: Config,
 	logger: Logger,
 	options: FederationTransportOptions = {},
 ): Promise<FederationTransport> {
-	const signingKey = await loadSigningKey(config);
-	logger.info({ key: signingKey.keyId }, 'signing key loaded');
-	const http = createOutbound(config, logger, options);
-	const client = createFederationClient({
-		config,
-		outbound: http,
-		signingKey,
-		logger,
-		...(options.dns === undefined ? {} : { dns: options.dns }),
-	});
+	const stack = await createFederationStack(config, stackOptions(logger, options));
+	const { client, http } = stack;
 	const send = sendTransactionVia(client, {
 		timeoutMs: options.timeoutMs ?? 60_000,
 		maxResponseBytes: MAX_RESPONSE_BYTES,
@@ -116,8 +116,7 @@ export async function createFederationTransport(
 		client,
 		http,
 		close: () => {
-			client.close();
-			http.close();
+			stack.close();
 			return Promise.resolve();
 		},
 	};

@@ -1,21 +1,18 @@
 /**
- * One end-to-end environment per test: a test CA, the testkit's remote homeserver (`remote.test`, verifying
+ * One end-to-end environment per test (testkit's `startFederationEnvironment`): a test CA, the testkit's remote homeserver (`remote.test`, verifying
  * X-Matrix against our key and de-duplicating by (origin, txnId)), a real Squid mapping `remote.test` to
  * loopback, and a configuration file that sends federation traffic through that Squid. `remote.test` has no
  * port, so it is found the spec's way: `.well-known` (none: Squid cannot connect to port 443) then an SRV record
  * served by an injected DNS that points at the remote's loopback port. No real DNS anywhere.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '@homeserver/config';
-import { generateSigningKey, type SrvDns } from '@homeserver/federation';
+import type { SrvDns } from '@homeserver/federation';
 import {
-	createCertificateAuthority,
 	loopbackLookup,
 	requireSquid,
-	startRemoteHomeserver,
-	startSquid,
+	startFederationEnvironment,
 	type RemoteHomeserver,
 	type SquidProxy,
 } from '@homeserver/testkit';
@@ -54,31 +51,18 @@ export async function startEnvironment(
 	yamlExtra: string[] = [],
 ): Promise<Environment | undefined> {
 	if (!(await requireSquid(t, squidRequired))) return undefined;
-	const dir = await mkdtemp(join(tmpdir(), 'federation-sender-e2e-'));
-	const cleanups: (() => unknown)[] = [() => rm(dir, { recursive: true, force: true })];
-	t.teardown(async () => {
-		for (const cleanup of cleanups.reverse()) await cleanup();
+	const env = await startFederationEnvironment({
+		origin: ORIGIN,
+		remoteHost: DESTINATION,
+		dirPrefix: 'federation-sender-e2e-',
 	});
-	const ca = await createCertificateAuthority();
-	const key = generateSigningKey('a_test');
-	await writeFile(join(dir, 'signing.key'), key.toKeyFileText(), { mode: 0o600 });
-	await writeFile(join(dir, 'ca.pem'), ca.certPem);
-	const remote = await startRemoteHomeserver({
-		serverName: DESTINATION,
-		tls: await ca.issue({ dnsNames: [DESTINATION] }),
-		keys: { [ORIGIN]: { keyId: key.keyId, publicKeyBase64: key.publicKeyBase64 } },
-	});
-	cleanups.push(() => remote.close());
-	const squid = await startSquid({ hosts: { [DESTINATION]: '127.0.0.1' } });
-	cleanups.push(() => squid.close());
+	t.teardown(() => env.close());
+	const { dir, remote, squid } = env;
 	const configPath = join(dir, 'homeserver.yaml');
 	await writeFile(
 		configPath,
 		[
-			`server_name: ${ORIGIN}`,
-			'signing_key_path: signing.key',
-			`https_proxy: ${squid.url}`,
-			'federation_custom_ca_list: [ca.pem]',
+			...env.yamlLines,
 			'federation_sender:',
 			'  database: {name: sqlite3, args: {database: outbox.db}}',
 			...yamlExtra,

@@ -1,8 +1,9 @@
 /**
- * The `media-fetcher` command line (DESIGN.md section 6): `serve` and `fetch`. A failure prints `code: message`
+ * The `media-fetcher` command line (docs/architecture.md 6): `serve` and `fetch`, through the
+ * shared `dispatchCommand`. A failure prints `code: message`
  * on stderr and exits non-zero (2 for usage errors).
  */
-import { errorCode } from '@homeserver/config';
+import { dispatchCommand, type CommandTable } from '@homeserver/config';
 import { fetchCommand } from './fetch-command.js';
 import type { CliIo } from './io.js';
 import { serveCommand } from './serve-command.js';
@@ -13,30 +14,12 @@ export const USAGE = `usage:
   media-fetcher fetch <mxc://server/id> --config FILE [--output FILE]
 `;
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
-	serve: serveCommand,
-	fetch: fetchCommand,
+const COMMANDS: CommandTable<CliIo> = {
+	usage: USAGE,
+	commands: { serve: serveCommand, fetch: fetchCommand },
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code, never throws. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-	const [name, ...args] = argv;
-	if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-		(name === undefined ? io.stderr : io.stdout).write(USAGE);
-		return name === undefined ? 2 : 0;
-	}
-	const command = COMMANDS[name];
-	if (command === undefined) {
-		io.stderr.write(`ERR_USAGE: unknown command ${JSON.stringify(name)}\n${USAGE}`);
-		return 2;
-	}
-	try {
-		return await command(args, io);
-	} catch (error) {
-		const code = errorCode(error) ?? 'ERR_UNEXPECTED';
-		const message = error instanceof Error ? error.message : String(error);
-		const usage = code === 'ERR_USAGE' || code.startsWith('ERR_PARSE_ARGS');
-		io.stderr.write(`${usage ? 'ERR_USAGE' : code}: ${message}\n`);
-		return usage ? 2 : 1;
-	}
+export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+	return dispatchCommand(COMMANDS, argv, io);
 }

@@ -28,7 +28,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
 		{
 			address: listen.bindAddress,
 			port: portOf(running.server),
-			metricsPort: running.metricsServer === null ? null : portOf(running.metricsServer),
+			metricsPort: running.metricsServer === null ? null : running.metricsServer.address.port,
 			mediaStore: config.mediaStorePath,
 		},
 		'media-fetcher listening',

@@ -1,13 +1,13 @@
 /**
- * The federation media source of a deployment, built from the configuration: the outbound HTTP stack (proxy
+ * The federation media source of a deployment, built from the configuration by `createFederationStack`: the outbound HTTP stack (proxy
  * routing, IP policy, timeouts), the federation client of `@homeserver/federation` on top of it (resolution with
  * `.well-known` fetched through that stack, X-Matrix signing, candidates) and the signing key from
  * `signing_key_path`.
  */
 import type { LookupFunction } from 'node:net';
 import type { Config } from '@homeserver/config';
-import { createFederationClient, loadSigningKey, type SrvDns } from '@homeserver/federation';
-import { createOutboundHttp, type OutboundHttp, type OutboundHttpOptions } from '@homeserver/outbound-http';
+import { createFederationStack, type SrvDns } from '@homeserver/federation';
+import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import type { RemoteMediaSource } from '../media-service.js';
 import { createFederationMediaSource } from './federation-media-source.js';
@@ -30,27 +30,16 @@ export interface RemoteSource {
 }
 
 /**
- * Reads the signing key and builds the source. Throws federation's `ERR_SIGNING_KEY_MISSING` (unset, unreadable) or
- * `ERR_SIGNING_KEY_INVALID` (malformed) unchanged; the message names the setting or the file and line.
+ * Builds the source on the shared `createFederationStack` (signing key, outbound stack, federation client).
+ * Throws federation's `ERR_SIGNING_KEY_MISSING` (unset, unreadable) or `ERR_SIGNING_KEY_INVALID` (malformed)
+ * unchanged; the message names the setting or the file and line.
  */
 export async function createRemoteSourceFromConfig(
 	config: Config,
 	options: RemoteSourceOptions,
 ): Promise<RemoteSource> {
-	const key = await loadSigningKey(config);
 	// Each download sets its own headers deadline (timeout_ms + margin) on its requests, over the stack's default.
-	const http = createOutboundHttp(config, {
-		...options.outbound,
-		logger: options.logger,
-		...(options.lookup === undefined ? {} : { lookup: options.lookup }),
-	});
-	const client = createFederationClient({
-		config,
-		outbound: http,
-		signingKey: key,
-		logger: options.logger,
-		...(options.dns === undefined ? {} : { dns: options.dns }),
-	});
+	const { client, http } = await createFederationStack(config, options);
 	const source = createFederationMediaSource({ client, http, logger: options.logger });
 	return { source, http };
 }

@@ -1,11 +1,10 @@
 /**
- * The listeners of `media-fetcher serve`: the media service on `media_fetcher.listen`, and Prometheus
- * `/metrics` on `media_fetcher.metrics` when configured.
+ * The listener of `media-fetcher serve`: the media service on `media_fetcher.listen` (Prometheus `/metrics` on
+ * `media_fetcher.metrics` is outbound-http's `startMetricsServer`).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenConfig } from '@homeserver/config';
-import type { MediaMetrics } from '../metrics.js';
 import type { MediaHandler } from './media-handler.js';
 
 /** Starts an HTTP server on `listen` (port 0 picks a free one); resolves once it listens. */
@@ -21,20 +20,6 @@ export async function listen(handler: MediaHandler, where: ListenConfig): Promis
 		});
 	});
 	return server;
-}
-
-/** The request listener of the metrics endpoint: `GET /metrics` in the Prometheus text format. */
-export function metricsHandler(metrics: MediaMetrics): MediaHandler {
-	return (request, response) => {
-		if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
-			response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
-			return;
-		}
-		metrics.registry.metrics().then(
-			(text) => response.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
-			() => response.writeHead(500).end(),
-		);
-	};
 }
 
 /** The port a listening server got (useful with port 0). */

@@ -1,30 +1,23 @@
-// One end-to-end environment per test: a test CA, the testkit's remote homeserver (which verifies our X-Matrix
+// One end-to-end environment per test (testkit's `startFederationEnvironment`): a test CA, the testkit's remote homeserver (which verifies our X-Matrix
 // signatures independently and writes Synapse's multipart layout), a plain-http CDN for `Location` answers, a real
 // Squid that resolves remote.test and cdn.test to loopback, and the media service configured from YAML to use it.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '@homeserver/config';
-import { generateSigningKey } from '@homeserver/federation';
 import type { OutboundHttp } from '@homeserver/outbound-http';
 import {
-	createCertificateAuthority,
 	loopbackLookup,
 	requireSquid,
+	startFederationEnvironment,
 	startHttpServer,
-	startRemoteHomeserver,
-	startSquid,
 	type DestinationServer,
 	type RemoteHomeserver,
 	type SquidProxy,
 } from '@homeserver/testkit';
 import type { ExecutionContext } from 'ava';
-import {
-	createRemoteSourceFromConfig,
-	MediaService,
-	MediaStore,
-	type RemoteSourceOptions,
-} from '../../src/index.js';
+import { MediaService } from '../../src/media-service.js';
+import { createRemoteSourceFromConfig, type RemoteSourceOptions } from '../../src/remote/from-config.js';
+import { MediaStore } from '../../src/store/media-store.js';
 import { silentLogger } from './store.js';
 
 /** In CI (or with TESTKIT_REQUIRE_SQUID=1) a missing Squid fails the test instead of skipping it. */
@@ -53,23 +46,18 @@ export interface Environment {
 /** Starts everything, or returns undefined when Squid is missing outside CI (the test then passes, saying so). */
 export async function startEnvironment(t: ExecutionContext): Promise<Environment | undefined> {
 	if (!(await requireSquid(t, squidRequired))) return undefined;
-	const dir = await mkdtemp(join(tmpdir(), 'media-fetcher-e2e-'));
-	const cleanups: Array<() => unknown> = [() => rm(dir, { recursive: true, force: true })];
+	const env = await startFederationEnvironment({
+		origin: 'local.test',
+		remoteHost: 'remote.test',
+		remoteNameWithPort: true,
+		extraHosts: { 'cdn.test': '127.0.0.1' },
+		dirPrefix: 'media-fetcher-e2e-',
+	});
+	const cleanups: Array<() => unknown> = [() => env.close()];
 	t.teardown(async () => {
 		for (const cleanup of cleanups.reverse()) await cleanup();
 	});
-	const ca = await createCertificateAuthority();
-	const key = generateSigningKey('a_test');
-	await writeFile(join(dir, 'signing.key'), key.toKeyFileText(), { mode: 0o600 });
-	await writeFile(join(dir, 'ca.pem'), ca.certPem);
-	const remote = await startRemoteHomeserver({
-		serverName: 'remote.test',
-		tls: await ca.issue({ dnsNames: ['remote.test'] }),
-		keys: { 'local.test': { keyId: key.keyId, publicKeyBase64: key.publicKeyBase64 } },
-	});
-	cleanups.push(() => remote.close());
-	const serverName = `remote.test:${remote.port}`;
-	remote.setServerName(serverName);
+	const { dir, remote, serverName, squid } = env;
 	const cdn = await startHttpServer((request, response) => {
 		if (request.url === '/redirect-to-literal') {
 			// A hop the first URL did not show: it must be routed and checked on its own.
@@ -83,14 +71,9 @@ export async function startEnvironment(t: ExecutionContext): Promise<Environment
 		response.end(CDN_BYTES);
 	});
 	cleanups.push(() => cdn.close());
-	const squid = await startSquid({ hosts: { 'remote.test': '127.0.0.1', 'cdn.test': '127.0.0.1' } });
-	cleanups.push(() => squid.close());
 	const yamlText = [
-		'server_name: local.test',
-		'signing_key_path: signing.key',
-		`https_proxy: ${squid.url}`,
+		...env.yamlLines,
 		`http_proxy: ${squid.url}`,
-		'federation_custom_ca_list: [ca.pem]',
 		'max_upload_size: 64K',
 		'media_store_path: media',
 		'media_fetcher:',

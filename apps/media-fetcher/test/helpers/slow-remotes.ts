@@ -17,7 +17,8 @@ import {
 	type SlowMediaRemote,
 } from '@homeserver/testkit';
 import type { ExecutionContext } from 'ava';
-import { startMediaFetcher, portOf, type RunningMediaFetcher } from '../../src/index.js';
+import { startMediaFetcher, type RunningMediaFetcher } from '../../src/app.js';
+import { portOf } from '../../src/serve/servers.js';
 import { silentLogger } from './store.js';
 
 /** 6 body drips, 6 preamble drips, 4 remotes that never send headers. */

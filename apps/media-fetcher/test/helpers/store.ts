@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { pino } from 'pino';
-import { MediaStore } from '../../src/index.js';
+import { MediaStore } from '../../src/store/media-store.js';
 
 /** A fresh store in a temporary directory, removed when the test ends. */
 export async function tempStore(t: ExecutionContext): Promise<{ root: string; store: MediaStore }> {

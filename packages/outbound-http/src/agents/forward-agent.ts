@@ -1,9 +1,10 @@
 import { Agent as HttpAgent } from 'node:http';
 import type { ClientRequest, ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { bracketHost, formatHostPort } from '@homeserver/config';
 import { ProxyError } from '../errors/proxy-errors.js';
 import { OutboundHttpError } from '../errors/outbound-http-error.js';
-import { hostPort } from '../route/route-target.js';
+import { connectionSettler, type ConnectionCallback } from './connection-settler.js';
 import { connectToProxy } from './proxy-connection.js';
 import type { ProxyTarget } from './proxy-connection.js';
 import { agentOptions } from './pool-options.js';
@@ -17,10 +18,6 @@ export interface ForwardAgentOptions {
 	readonly connectTimeoutMs: number;
 	readonly pool: PoolOptions;
 }
-
-type Callback = (error: Error | null, socket: Duplex) => void;
-
-const ignore = (): void => undefined;
 
 /** The pool key of every forward request: they all share one keep-alive pool to the proxy. */
 const POOL_NAME = 'forward-proxy';
@@ -64,7 +61,7 @@ export class ForwardAgent extends PooledHttpAgent {
 		let host = options.host ?? options.hostname ?? 'localhost';
 		if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
 		const port = Number(options.port ?? 80);
-		const authority = port === 80 ? (host.includes(':') ? `[${host}]` : host) : hostPort(host, port);
+		const authority = port === 80 ? bracketHost(host) : formatHostPort(host, port);
 		request.path = `http://${authority}${request.path}`;
 		const authorization = this.proxyTarget.endpoint.authorization;
 		if (authorization !== undefined) request.setHeader('Proxy-Authorization', authorization);
@@ -73,24 +70,17 @@ export class ForwardAgent extends PooledHttpAgent {
 		).addRequest.call(this, request, options);
 	}
 
-	override createConnection(_options: ClientRequestArgs, callback?: Callback): Duplex | null | undefined {
+	override createConnection(
+		_options: ClientRequestArgs,
+		callback?: ConnectionCallback,
+	): Duplex | null | undefined {
 		if (callback === undefined)
 			throw new OutboundHttpError('ERR_INTERNAL', 'ForwardAgent creates connections asynchronously');
 		const endpoint = this.proxyTarget.endpoint;
 		let pending: ReturnType<typeof connectToProxy> | undefined;
-		let settled = false;
-		const finish = (error: Error | null): void => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			if (error !== null || pending === undefined) {
-				pending?.socket.on('error', ignore).destroy();
-				callback(error ?? new OutboundHttpError('ERR_INTERNAL', 'no socket'), undefined as unknown as Duplex);
-				return;
-			}
-			callback(null, pending.socket);
-		};
-		const timer = setTimeout(() => {
+		const attempt = connectionSettler(callback, () => pending?.socket);
+		const finish = (error: Error | null): void => attempt.settle(error, pending?.socket);
+		attempt.deadline(this.#timeoutMs, () => {
 			finish(
 				new ProxyError(
 					'ERR_PROXY_TIMEOUT',
@@ -98,7 +88,7 @@ export class ForwardAgent extends PooledHttpAgent {
 					`cannot connect to proxy ${endpoint.redacted} within ${this.#timeoutMs} ms`,
 				),
 			);
-		}, this.#timeoutMs);
+		});
 		try {
 			pending = connectToProxy(this.proxyTarget);
 		} catch (error) {

@@ -3,10 +3,11 @@ import type { AgentOptions as HttpAgentOptions, ClientRequestArgs } from 'node:h
 import { Agent as HttpsAgent } from 'node:https';
 import type { AgentOptions as HttpsAgentOptions, RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { ConnectionCallback } from './connection-settler.js';
 import { capIdleSockets } from './idle-socket-cap.js';
 import type { TlsProfile } from './tls-profile.js';
 
-type Callback = (error: Error | null, socket: Duplex) => void;
+type Callback = ConnectionCallback;
 
 /** Agent options plus our cap on idle sockets across destinations (unbounded when absent). */
 export type PooledAgentOptions<T> = T & { readonly maxIdleSockets?: number };

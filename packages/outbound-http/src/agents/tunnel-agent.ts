@@ -6,8 +6,9 @@ import type { ProxyEndpoint } from '@homeserver/config';
 import { OutboundHttpError } from '../errors/outbound-http-error.js';
 import { ProxyError } from '../errors/proxy-errors.js';
 import { RequestTimeoutError } from '../errors/request-errors.js';
-import { hostPort } from '../route/route-target.js';
+import { formatHostPort } from '@homeserver/config';
 import { connectHandshake } from './connect-handshake.js';
+import { connectionSettler, type ConnectionCallback } from './connection-settler.js';
 import { connectToProxy, describe } from './proxy-connection.js';
 import type { ProxyTarget } from './proxy-connection.js';
 import { agentOptions } from './pool-options.js';
@@ -24,10 +25,6 @@ export interface TunnelAgentOptions {
 	readonly userAgent: string | undefined;
 	readonly pool: PoolOptions;
 }
-
-type Callback = (error: Error | null, socket: Duplex) => void;
-
-const ignore = (): void => undefined;
 
 /** Whether a TLS error inside the tunnel means the tunnel itself ended (FIN or reset) before the handshake was done. */
 function tunnelClosed(error: Error): boolean {
@@ -74,28 +71,20 @@ export class TunnelAgent extends PooledHttpsAgent {
 		this.#userAgent = options.userAgent;
 	}
 
-	override createConnection(options: RequestOptions, callback?: Callback): Duplex | null | undefined {
+	override createConnection(
+		options: RequestOptions,
+		callback?: ConnectionCallback,
+	): Duplex | null | undefined {
 		if (callback === undefined)
 			throw new OutboundHttpError('ERR_INTERNAL', 'TunnelAgent creates connections asynchronously');
 		const host = options.host ?? options.hostname ?? 'localhost';
 		const bare = host.startsWith('[') ? host.slice(1, -1) : host;
-		const authority = hostPort(bare, Number(options.port ?? 443));
+		const authority = formatHostPort(bare, Number(options.port ?? 443));
 		const endpoint = this.proxyTarget.endpoint;
 		let current: Socket | TLSSocket | undefined;
 		let phase: 'proxy' | 'tls' = 'proxy';
-		let settled = false;
-		const finish = (error: Error | null, socket?: TLSSocket): void => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			if (error !== null || socket === undefined) {
-				// A late error from a socket we are discarding must not become an unhandled 'error' event.
-				current?.on('error', ignore).destroy();
-				callback(error ?? new OutboundHttpError('ERR_INTERNAL', 'no socket'), undefined as unknown as Duplex);
-				return;
-			}
-			callback(null, socket);
-		};
+		const attempt = connectionSettler(callback, () => current);
+		const finish = (error: Error | null, socket?: TLSSocket): void => attempt.settle(error, socket);
 		const expire = (): void =>
 			finish(
 				phase === 'proxy'
@@ -109,16 +98,15 @@ export class TunnelAgent extends PooledHttpsAgent {
 							detail: `TLS with the destination inside the tunnel did not complete within ${this.#secureConnectTimeoutMs} ms`,
 						}),
 			);
-		let timer = setTimeout(expire, this.#timeoutMs);
+		attempt.deadline(this.#timeoutMs, expire);
 		const open = async (): Promise<TLSSocket> => {
 			const pending = connectToProxy(this.proxyTarget);
 			current = pending.socket;
 			await pending.ready;
 			await connectHandshake(pending.socket, { proxy: endpoint, authority, userAgent: this.#userAgent });
-			if (settled) throw new OutboundHttpError('ERR_ABORTED', 'tunnel no longer wanted');
+			if (attempt.settled) throw new OutboundHttpError('ERR_ABORTED', 'tunnel no longer wanted');
 			phase = 'tls';
-			clearTimeout(timer);
-			timer = setTimeout(expire, this.#secureConnectTimeoutMs);
+			attempt.deadline(this.#secureConnectTimeoutMs, expire);
 			const tunnel = pending.socket;
 			// https.Agent#createConnection is tls.connect with its session cache (the pooled base drops the idle
 			// `timeout` and adds the profile's TLS context); it may throw on bad options.

@@ -76,7 +76,5 @@ export function parseTarget(url: URL): ParsedTarget {
 	return { protocol, host, port, isIp: false, ip: undefined };
 }
 
-/** `host:port` with IPv6 bracketed, as in a CONNECT line or `route --json` `connect`. */
-export function hostPort(host: string, port: number): string {
-	return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
+/** `host:port` with IPv6 bracketed, as in a CONNECT line or `route --json` `connect` (config's helper). */
+export { formatHostPort as hostPort } from '@homeserver/config';

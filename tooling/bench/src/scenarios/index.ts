@@ -7,6 +7,7 @@ import { mediaStreaming } from './media-streaming.js';
 import { memoryAtScale } from './memory-at-scale.js';
 import { proxyRequests } from './proxy-requests.js';
 import { routing } from './routing.js';
+import { tlsTrust } from './tls-trust.js';
 
 /** The scenarios `npm run bench` runs, in order. */
 export const scenarios: readonly Scenario[] = [
@@ -15,4 +16,5 @@ export const scenarios: readonly Scenario[] = [
 	mediaStreaming,
 	federationFanout,
 	memoryAtScale,
+	tlsTrust,
 ];

@@ -1,21 +1,34 @@
-/** The `/metrics` listener (node:http), bound where `federation_sender.metrics` says (loopback by default). */
+/**
+ * The one `/metrics` listener of the apps (docs/architecture.md 7): `GET /metrics` in the Prometheus text format
+ * from a `prom-client` registry (outbound-http's counters and the app's own), on the address the configuration
+ * gives (`*.metrics`, loopback by default). It lives beside {@link createOutboundMetrics} because every app that
+ * exposes metrics has outbound counters.
+ */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Logger } from 'pino';
 
 /** A running metrics listener. */
 export interface MetricsServer {
 	/** The bound address (port 0 in the configuration picks a free one). */
 	readonly address: AddressInfo;
+	/** Stops listening and ends every connection (idle or not); resolves once closed. */
 	close(): Promise<void>;
 }
 
-/** Serves `GET /metrics` from `registry`; anything else is a 404. */
+/** Where a failed collection is reported (a pino logger fits). */
+export interface MetricsServerLogger {
+	error(object: { err: unknown }, message: string): void;
+}
+
+/**
+ * Serves `GET /metrics` from `registry`; anything else is a 404. A request has 5 s to send its headers and 10 s
+ * in all; a failed collection is logged and answered 500. Resolves once listening.
+ */
 export async function startMetricsServer(
 	registry: Registry,
 	listen: { readonly bindAddress: string; readonly port: number },
-	logger: Logger,
+	logger: MetricsServerLogger,
 ): Promise<MetricsServer> {
 	const server = createServer((request, response) => {
 		const path = (request.url ?? '').split('?')[0];
