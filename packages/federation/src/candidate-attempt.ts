@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Got, Method, OptionsInit, OptionsOfBufferResponseBody } from 'got';
 import { destroyOnAbort } from './abort.js';
+import type { Deadline } from './deadline.js';
 import { FederationRequestError } from './errors.js';
 import { MatrixRemoteError } from './matrix-remote-error.js';
 import type { ResolvedCandidate } from './server-resolver.js';
@@ -32,8 +33,15 @@ export interface StreamedAnswer {
 	readonly body: Readable;
 }
 
-/** got options for one candidate: URL names the target, SNI and `Host` the (delegated) server name. */
-export function candidateOptions(request: PreparedRequest, candidate: ResolvedCandidate): OptionsInit {
+/**
+ * got options for one candidate: URL names the target, SNI and `Host` the (delegated) server name; got's overall
+ * `timeout.request` is what is left of the request's deadline (so a candidate never outlives it).
+ */
+export function candidateOptions(
+	request: PreparedRequest,
+	candidate: ResolvedCandidate,
+	deadline?: Pick<Deadline, 'remaining'>,
+): OptionsInit {
 	const headers: Record<string, string> = {
 		host: candidate.hostHeader,
 		authorization: request.authorization,
@@ -49,9 +57,10 @@ export function candidateOptions(request: PreparedRequest, candidate: ResolvedCa
 	if (request.body !== undefined) options.body = request.body;
 	if (candidate.sni !== undefined) options.https = { serverName: candidate.sni };
 	if (request.maxBytes !== undefined) options.context = { maxBytes: request.maxBytes };
-	if (request.timeout !== undefined || request.responseTimeout !== undefined) {
+	const left = request.timeout === undefined ? undefined : (deadline?.remaining() ?? request.timeout);
+	if (left !== undefined || request.responseTimeout !== undefined) {
 		options.timeout = {
-			...(request.timeout === undefined ? {} : { request: request.timeout }),
+			...(left === undefined ? {} : { request: left }),
 			...(request.responseTimeout === undefined ? {} : { response: request.responseTimeout }),
 		};
 	}
