@@ -70,6 +70,11 @@ export interface ServerResolver {
 	 * Throws `ServerNameError` for an invalid name and {@link FederationResolutionError} when DNS fails.
 	 */
 	resolve(serverName: string, options?: ResolveOptions): Promise<ResolvedCandidate[]>;
+	/**
+	 * Whether resolving `serverName` now needs a `.well-known` fetch (a DNS name without port whose delegation is not
+	 * cached fresh): the part of a resolution a remote controls, and can make slow. False for invalid names.
+	 */
+	needsWellKnown(serverName: string): boolean;
 	/** Forgets every cached `.well-known` and SRV answer. */
 	clearCache(): void;
 }
@@ -176,6 +181,15 @@ export function createServerResolver(deps: ServerResolverDeps): ServerResolver {
 
 	return {
 		resolve,
+		needsWellKnown(input: string): boolean {
+			let name: ServerName;
+			try {
+				name = parseServerName(input);
+			} catch {
+				return false;
+			}
+			return name.kind === 'dns' && name.port === undefined && !wellKnown.isFresh(name.host);
+		},
 		clearCache(): void {
 			wellKnown.clear();
 			srv.clear();

@@ -127,6 +127,13 @@ export class WellKnownResolver {
 		return promise;
 	}
 
+	/** Whether a lookup of `host` now would be answered from the cache (no fetch). */
+	isFresh(host: string): boolean {
+		const now = this.#options.now();
+		const entry = this.#cache.get(host, now);
+		return entry !== undefined && now < entry.expiresAt - GRACE_FACTOR * entry.ttlMs;
+	}
+
 	/** Forgets every cached answer. */
 	clear(): void {
 		this.#cache.clear();

@@ -96,3 +96,18 @@ test("a request's timeout covers the resolution: a dripping .well-known ends it 
 	t.like(error, { code: 'ERR_TIMEOUT', phase: 'deadline', stage: 'resolution', timeoutMs: 400 });
 	t.regex(error.message, /deadline of 400 ms \(ran out during server-name resolution\)/);
 });
+
+test('needsWellKnown says whether a resolution would fetch a .well-known: not for literals, ports or fresh answers', async (t) => {
+	const resolver = createServerResolver({
+		fetchWellKnown: () => Promise.resolve({ status: 404, headers: {}, body: new Uint8Array() }),
+		dns: noSrv,
+	});
+	t.true(resolver.needsWellKnown('fresh.example'));
+	t.false(resolver.needsWellKnown('fresh.example:8448'));
+	t.false(resolver.needsWellKnown('127.0.0.1'));
+	t.false(resolver.needsWellKnown('not a name'));
+	await resolver.resolve('fresh.example');
+	t.false(resolver.needsWellKnown('fresh.example'));
+	resolver.clearCache();
+	t.true(resolver.needsWellKnown('fresh.example'));
+});
