@@ -38,6 +38,7 @@ export {
 	type ResolutionExplainer,
 } from './transport/federation-transport.js';
 export { sendTransactionVia, type SendLimits } from './transport/send-transaction.js';
+export { PermitGate } from './transport/permit-gate.js';
 export { createSenderMetrics, type SenderMetrics } from './observability/sender-metrics.js';
 export { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 export { runCli, USAGE } from './cli/main.js';

@@ -77,6 +77,5 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
 export function timeoutSignal(ms: number, reason: () => Error): { signal: AbortSignal; clear: () => void } {
 	const controller = new AbortController();
 	const timer = setTimeout(() => controller.abort(reason()), ms);
-	timer.unref();
 	return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }

@@ -34,7 +34,6 @@ export class Deadline {
 				this.#expired = true;
 				this.#controller.abort(this.#timeoutError());
 			}, timeoutMs);
-			this.#timer.unref();
 		}
 	}
 

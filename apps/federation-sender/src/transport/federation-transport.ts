@@ -13,13 +13,14 @@ import {
 	explainResolution,
 	loadSigningKey,
 } from '@homeserver/federation';
-import type { FederationClient, ResolutionReport, SrvDns } from '@homeserver/federation';
+import type { FederationClient, ResolutionReport, ServerResolver, SrvDns } from '@homeserver/federation';
 import { createOutboundHttp, createOutboundMetrics } from '@homeserver/outbound-http';
 import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { FederationSenderError } from '../errors.js';
 import type { SendTransaction } from '../worker/types.js';
+import { PermitGate } from './permit-gate.js';
 import { sendTransactionVia } from './send-transaction.js';
 
 /** Options of {@link createFederationTransport}; tests inject name resolution that maps to loopback. */
@@ -30,7 +31,7 @@ export interface FederationTransportOptions {
 	readonly dns?: SrvDns;
 	/** More options of the outbound stack (timeouts, extra CAs...). */
 	readonly outbound?: Omit<OutboundHttpOptions, 'logger' | 'lookup'>;
-	/** Deadline of one attempt to send a transaction (default 60 s, as Synapse). */
+	/** Deadline of one attempt to send a transaction, resolution included (default `federation_sender.send_timeout_ms`). */
 	readonly timeoutMs?: number;
 	/**
 	 * Where outbound-http's counters are registered (`outbound_requests_total{purpose,route}`,
@@ -69,6 +70,20 @@ function createOutbound(config: Config, logger: Logger, options: FederationTrans
 	});
 }
 
+/** The resolver of `run` and `resolve`: `.well-known` through the outbound stack, the configured budgets. */
+function createResolver(
+	config: Config,
+	outbound: OutboundHttp,
+	options: FederationTransportOptions,
+): ServerResolver {
+	return createServerResolver({
+		fetchWellKnown: createWellKnownFetcher(outbound),
+		wellKnownTimeoutMs: config.federationSender.wellKnownTimeoutMs,
+		srvTimeoutMs: config.federationSender.srvTimeoutMs,
+		...(options.dns === undefined ? {} : { dns: options.dns }),
+	});
+}
+
 /**
  * What `resolve` runs: the resolver of `run` (its `.well-known` fetched through the outbound stack, purpose
  * `federation`) and `explainResolution` on it. Needs no signing key.
@@ -79,10 +94,7 @@ export function createResolutionExplainer(
 	options: FederationTransportOptions = {},
 ): ResolutionExplainer {
 	const outbound = createOutbound(config, logger, options);
-	const resolver = createServerResolver({
-		fetchWellKnown: createWellKnownFetcher(outbound),
-		...(options.dns === undefined ? {} : { dns: options.dns }),
-	});
+	const resolver = createResolver(config, outbound, options);
 	return {
 		explain: (serverName) => explainResolution({ resolver, outbound }, serverName),
 		close: () => outbound.close(),
@@ -112,11 +124,13 @@ export async function createFederationTransport(
 		outbound: http,
 		signingKey,
 		logger,
-		...(options.dns === undefined ? {} : { dns: options.dns }),
+		resolver: createResolver(config, http, options),
 	});
 	const send = sendTransactionVia(client, {
-		timeoutMs: options.timeoutMs ?? 60_000,
+		timeoutMs: options.timeoutMs ?? config.federationSender.sendTimeoutMs,
 		maxResponseBytes: MAX_RESPONSE_BYTES,
+		resolutions: new PermitGate(config.federationSender.maxConcurrentResolutions),
+		sends: new PermitGate(config.federationSender.maxConcurrentSends),
 	});
 	return {
 		send,
