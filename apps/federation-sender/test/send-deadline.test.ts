@@ -13,9 +13,9 @@ function fakeClient() {
 	const resolving = new Set<string>();
 	const cached = new Set<string>();
 	const client: Client = {
-		request: async (destination, options) => {
+		request: (destination, options) => {
 			requests.push({ destination, options });
-			return { status: 200, headers: {}, body: { pdus: {} } };
+			return Promise.resolve({ status: 200, headers: {}, body: { pdus: {} } });
 		},
 		resolver: {
 			needsWellKnown: (name) => !cached.has(name),
@@ -106,8 +106,8 @@ test('a permit gate grants in arrival order, and a waiter whose signal aborts le
 		new Promise<void>((resolve) => (release = resolve)).then(() => order.push('a')),
 	);
 	const giveUp = new AbortController();
-	const second = gate.run(giveUp.signal, async () => order.push('never'));
-	const third = gate.run(never, async () => order.push('c'));
+	const second = gate.run(giveUp.signal, () => Promise.resolve(order.push('never')));
+	const third = gate.run(never, () => Promise.resolve(order.push('c')));
 	t.is(gate.waiting, 2);
 	giveUp.abort(new Error('deadline'));
 	await t.throwsAsync(second, { message: 'deadline' });
