@@ -43,5 +43,5 @@ export { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from './size.js';
 export { describeConfig, redactConfig } from './describe.js';
 export { redactProxyString } from './redact.js';
 export { isValidAceLabel } from './host-name.js';
-export { terminalSafe, terminalSafeDeep } from './terminal-text.js';
+export { terminalSafe, terminalSafeDeep, terminalSafeJson, terminalSafeJsonText } from './terminal-text.js';
 export { DEFAULT_FEDERATION_SENDER_LIMITS } from './sections.js';

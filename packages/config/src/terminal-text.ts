@@ -35,3 +35,31 @@ export function terminalSafeDeep(value: unknown): unknown {
 	}
 	return value;
 }
+
+/** The characters JSON.stringify leaves raw that a terminal may act on: C1 controls, DEL, format characters, separators. */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * JSON text (from `JSON.stringify`, or a JSON log line) with the characters JSON leaves raw but a terminal may act on
+ * (C1 controls such as CSI U+009B, DEL, bidi and zero-width characters, line separators) written as `\uXXXX`
+ * escapes. The result is the same JSON value, safe to print; C0 controls are already escaped by JSON itself.
+ */
+export function terminalSafeJsonText(json: string): string {
+	UNSAFE_IN_JSON.lastIndex = 0;
+	if (!UNSAFE_IN_JSON.test(json)) return json;
+	return json.replace(UNSAFE_IN_JSON, (char) => {
+		const code = char.codePointAt(0) ?? 0;
+		// Format characters outside the BMP (tags, U+E0001...) become their UTF-16 surrogate pair escapes.
+		return code > 0xffff
+			? String.fromCodePoint(code)
+					.split('')
+					.map((unit) => `\\u${(unit.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)
+					.join('')
+			: `\\u${code.toString(16).padStart(4, '0')}`;
+	});
+}
+
+/** `JSON.stringify(value, null, space)` made safe to print with {@link terminalSafeJsonText}. */
+export function terminalSafeJson(value: unknown, space?: number): string {
+	return terminalSafeJsonText(JSON.stringify(value, null, space) ?? 'null');
+}

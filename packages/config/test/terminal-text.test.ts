@@ -1,5 +1,5 @@
 import test from 'ava';
-import { terminalSafe, terminalSafeDeep } from '../src/index.js';
+import { terminalSafe, terminalSafeDeep, terminalSafeJson, terminalSafeJsonText } from '../src/index.js';
 
 test('control characters, ANSI escapes, newlines and bidi controls become visible escapes', (t) => {
 	t.is(terminalSafe('$ev\u001b[31mred\u001b[0m'), '$ev\\u001b[31mred\\u001b[0m');
@@ -21,4 +21,19 @@ test('every string of an object is escaped, keys included; other values stay', (
 	t.deepEqual(terminalSafeDeep({ 'k\n': ['v\u001b', 1, null, { n: true }] }), {
 		'k\\u000a': ['v\\u001b', 1, null, { n: true }],
 	});
+});
+
+test('JSON output keeps its value but loses the raw C1, bidi and separator characters JSON.stringify leaves in', (t) => {
+	const value = {
+		id: '$a\u009b31mb',
+		name: 'x\u202ey',
+		line: 'p\u2028q',
+		esc: '\u001b[0m',
+		tag: 'a\u{e0041}b',
+	};
+	const text = terminalSafeJson(value, 2);
+	t.false(/[\u0000-\u001f\u007f-\u009f\u202e\u2028]/.test(text.replace(/\n/g, '')));
+	t.false(/[\u{e0000}-\u{e007f}]/u.test(text));
+	t.deepEqual(JSON.parse(text), value);
+	t.is(terminalSafeJsonText('{"a":"plain"}'), '{"a":"plain"}');
 });
