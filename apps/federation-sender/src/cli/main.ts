@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import { resolveCommand } from './resolve-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
+import { terminalSafe } from '@homeserver/config';
 
 /** The usage text. */
 export const USAGE = `usage:
@@ -33,7 +34,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 	}
 	const command = COMMANDS[name];
 	if (command === undefined) {
-		io.stderr.write(`ERR_USAGE: unknown command ${JSON.stringify(name)}\n${USAGE}`);
+		io.stderr.write(`ERR_USAGE: unknown command ${terminalSafe(JSON.stringify(name))}\n${USAGE}`);
 		return 2;
 	}
 	try {
@@ -43,7 +44,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 		const message = error instanceof Error ? error.message : String(error);
 		// node:util parseArgs errors carry codes such as ERR_PARSE_ARGS_UNKNOWN_OPTION: report them as usage errors.
 		const usage = code === 'ERR_USAGE' || code.startsWith('ERR_PARSE_ARGS');
-		io.stderr.write(`${usage ? 'ERR_USAGE' : code}: ${message}\n`);
+		io.stderr.write(`${usage ? 'ERR_USAGE' : terminalSafe(code)}: ${terminalSafe(message)}\n`);
 		return usage ? 2 : 1;
 	}
 }

@@ -8,6 +8,7 @@ import { openOutbox } from '../outbox/open-outbox.js';
 import type { DestinationStatus } from '../outbox/types.js';
 import { formatStatusTable } from './format-status.js';
 import type { CliIo } from './io.js';
+import { terminalSafeJson } from '@homeserver/config';
 
 /** One destination in `status --json`: the stored status plus the backoff as it stands now. */
 export interface StatusJsonRow extends DestinationStatus {
@@ -42,7 +43,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
 	const now = Date.now();
 	const result = statusRows(rows, now);
 	if (values.json) {
-		io.stdout.write(`${JSON.stringify({ now, destinations: result }, null, 2)}\n`);
+		io.stdout.write(`${terminalSafeJson({ now, destinations: result }, 2)}\n`);
 	} else {
 		io.stdout.write(formatStatusTable(result, now));
 	}
