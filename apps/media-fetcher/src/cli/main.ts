@@ -5,6 +5,7 @@
 import { fetchCommand } from './fetch-command.js';
 import type { CliIo } from './io.js';
 import { serveCommand } from './serve-command.js';
+import { terminalSafe } from '@homeserver/config';
 
 /** The usage text. */
 export const USAGE = `usage:
@@ -31,7 +32,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 	}
 	const command = COMMANDS[name];
 	if (command === undefined) {
-		io.stderr.write(`ERR_USAGE: unknown command ${JSON.stringify(name)}\n${USAGE}`);
+		io.stderr.write(`ERR_USAGE: unknown command ${terminalSafe(JSON.stringify(name))}\n${USAGE}`);
 		return 2;
 	}
 	try {
@@ -40,7 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 		const code = codeOf(error);
 		const message = error instanceof Error ? error.message : String(error);
 		const usage = code === 'ERR_USAGE' || code.startsWith('ERR_PARSE_ARGS');
-		io.stderr.write(`${usage ? 'ERR_USAGE' : code}: ${message}\n`);
+		io.stderr.write(`${usage ? 'ERR_USAGE' : terminalSafe(code)}: ${terminalSafe(message)}\n`);
 		return usage ? 2 : 1;
 	}
 }
