@@ -166,11 +166,15 @@ export interface FederationSenderConfig {
 	readonly wellKnownTimeoutMs: number;
 	/** `srv_timeout_ms` (default 5000): time for one SRV answer; none in time is a DNS failure. */
 	readonly srvTimeoutMs: number;
-	/** `max_concurrent_sends` (default 32): destinations whose transaction is being sent at once. */
+	/**
+	 * `max_concurrent_sends` (default 32): delivery slots for sending. The worker serves this many destinations at
+	 * once plus {@link maxConcurrentResolutions}.
+	 */
 	readonly maxConcurrentSends: number;
 	/**
-	 * `max_concurrent_resolutions` (default 32): destinations being resolved with a `.well-known` fetch at once, on
-	 * top of {@link maxConcurrentSends}: slow resolutions wait for these, never for a send slot.
+	 * `max_concurrent_resolutions` (default 32): destinations resolving a `.well-known` at once (a permit each, the
+	 * others wait within their send deadline), with as many delivery slots of their own on top of
+	 * {@link maxConcurrentSends}.
 	 */
 	readonly maxConcurrentResolutions: number;
 }

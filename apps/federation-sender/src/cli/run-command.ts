@@ -32,8 +32,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 		// One registry for /metrics: the sender's own metrics and the outbound stack's counters.
 		const registry = new Registry();
 		transport = await io.createTransport(config, logger, registry);
-		// Turn slots: the sends, plus the resolutions (bounded apart, in the transport), so that destinations stuck
-		// resolving a slow `.well-known` never take the slots of the others' sends (README, "Slow remotes").
+		// Turn slots: the sends, plus as many as `.well-known` resolutions may run at once (bounded in the transport),
+		// so that destinations resolving a slow `.well-known` take slots of their own (README, "Slow remotes").
 		const { maxConcurrentSends, maxConcurrentResolutions } = config.federationSender;
 		const concurrency = maxConcurrentSends + maxConcurrentResolutions;
 		worker = new DeliveryWorker({

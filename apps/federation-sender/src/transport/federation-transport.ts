@@ -130,7 +130,6 @@ export async function createFederationTransport(
 		timeoutMs: options.timeoutMs ?? config.federationSender.sendTimeoutMs,
 		maxResponseBytes: MAX_RESPONSE_BYTES,
 		resolutions: new PermitGate(config.federationSender.maxConcurrentResolutions),
-		sends: new PermitGate(config.federationSender.maxConcurrentSends),
 	});
 	return {
 		send,

@@ -1,9 +1,8 @@
 /**
- * A bounded number of operations at once, granted in arrival order. The transport holds two: one for the
- * resolutions that fetch a `.well-known` (`federation_sender.max_concurrent_resolutions`: the part of a send any
- * remote controls and can make slow) and one for the sends (`max_concurrent_sends`), so that slow resolutions never
- * hold a send's permit, nor slow sends a resolution's. A waiter gives up when its signal aborts (the attempt's
- * deadline), so a wait is as bounded as the send it belongs to.
+ * A bounded number of operations at once, granted in arrival order. The transport holds one for the resolutions
+ * that fetch a `.well-known` (`federation_sender.max_concurrent_resolutions`): the part of a send any remote
+ * controls and can make slow. A waiter gives up when its signal aborts (the attempt's deadline), so a wait is as
+ * bounded as the send it belongs to.
  */
 
 interface Waiter {

@@ -7,8 +7,8 @@
  *
  * The attempt's deadline (`timeoutMs`) starts before the destination is resolved: waiting for a resolution permit,
  * the `.well-known` fetch, SRV, then the request itself all spend the same budget (docs/architecture.md 3.6). A
- * destination whose `.well-known` is not cached is resolved under a resolution permit first, then the request runs
- * under a send permit ({@link PermitGate}s): slow resolutions are bounded in number apart from the sends.
+ * destination whose `.well-known` is not cached is resolved under a {@link PermitGate} permit first, so that slow
+ * resolutions are bounded in number: the worker's other slots stay for the sends.
  */
 import { encodePathSegment, FederationTimeoutError, MatrixRemoteError } from '@homeserver/federation';
 import type { FederationClient, JsonObject } from '@homeserver/federation';
@@ -23,8 +23,6 @@ export interface SendLimits {
 	readonly maxResponseBytes: number;
 	/** Bounds the resolutions that need a `.well-known` fetch (none: resolution happens inside the request). */
 	readonly resolutions?: PermitGate | undefined;
-	/** Bounds the requests in flight (none: the worker's concurrency alone). */
-	readonly sends?: PermitGate | undefined;
 }
 
 /** The result the worker sees for a remote's error answer: as if the Matrix error body had been parsed. */
@@ -79,16 +77,14 @@ export function sendTransactionVia(
 				await resolveFirst(client, limits.resolutions, destination, attempt);
 			}
 			stage = 'request';
-			const request = (): ReturnType<typeof client.request> =>
-				client.request(destination, {
-					method: 'PUT',
-					path: `/_matrix/federation/v1/send/${encodePathSegment(txnId)}`,
-					body: JSON.parse(body) as JsonObject,
-					maxBytes: limits.maxResponseBytes,
-					timeout: Math.max(1, limits.timeoutMs - (Date.now() - startedAt)),
-					signal,
-				});
-			const response = await (limits.sends === undefined ? request() : limits.sends.run(attempt, request));
+			const response = await client.request(destination, {
+				method: 'PUT',
+				path: `/_matrix/federation/v1/send/${encodePathSegment(txnId)}`,
+				body: JSON.parse(body) as JsonObject,
+				maxBytes: limits.maxResponseBytes,
+				timeout: Math.max(1, limits.timeoutMs - (Date.now() - startedAt)),
+				signal,
+			});
 			return { status: response.status, body: response.body };
 		} catch (error) {
 			if (error instanceof MatrixRemoteError) return remoteResult(error);
