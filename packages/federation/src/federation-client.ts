@@ -50,6 +50,10 @@ export interface FederationClientOptions {
 	readonly logger?: Logger;
 	/** A resolver to use instead of the one built from `outbound` and `dns` (e.g. one shared by several clients). */
 	readonly resolver?: ServerResolver;
+	/** Budget of one `.well-known` lookup of the built resolver (default `WELL_KNOWN_TIMEOUT_MS`, 10 s). */
+	readonly wellKnownTimeoutMs?: number;
+	/** Time for one SRV answer of the built resolver (default `SRV_TIMEOUT_MS`, 5 s). */
+	readonly srvTimeoutMs?: number;
 }
 
 /** One federation request. */
@@ -144,6 +148,8 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		createServerResolver({
 			fetchWellKnown: createWellKnownFetcher(outbound),
 			...(options.dns === undefined ? {} : { dns: options.dns }),
+			...(options.wellKnownTimeoutMs === undefined ? {} : { wellKnownTimeoutMs: options.wellKnownTimeoutMs }),
+			...(options.srvTimeoutMs === undefined ? {} : { srvTimeoutMs: options.srvTimeoutMs }),
 		});
 	let closed = false;
 
