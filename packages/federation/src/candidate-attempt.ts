@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { OutboundContext, RouteDecision } from '@homeserver/outbound-http';
 import type { Got, Method, OptionsInit, OptionsOfBufferResponseBody } from 'got';
 import { destroyOnAbort } from './abort.js';
 import type { Deadline } from './deadline.js';
@@ -34,12 +35,14 @@ export interface StreamedAnswer {
 }
 
 /**
- * got options for one candidate: URL names the target, SNI and `Host` the (delegated) server name; got's overall
+ * got options for one candidate: URL names the target, SNI and `Host` the (delegated) server name. `onRoute`
+ * receives the outbound stack's routing decision for the (single: no redirects, no retries) hop; got's overall
  * `timeout.request` is what is left of the request's deadline (so a candidate never outlives it).
  */
 export function candidateOptions(
 	request: PreparedRequest,
 	candidate: ResolvedCandidate,
+	onRoute: (decision: RouteDecision) => void,
 	deadline?: Pick<Deadline, 'remaining'>,
 ): OptionsInit {
 	const headers: Record<string, string> = {
@@ -56,7 +59,9 @@ export function candidateOptions(
 	};
 	if (request.body !== undefined) options.body = request.body;
 	if (candidate.sni !== undefined) options.https = { serverName: candidate.sni };
-	if (request.maxBytes !== undefined) options.context = { maxBytes: request.maxBytes };
+	options.context = (
+		request.maxBytes === undefined ? { onRoute } : { onRoute, maxBytes: request.maxBytes }
+	) satisfies OutboundContext;
 	const left = request.timeout === undefined ? undefined : (deadline?.remaining() ?? request.timeout);
 	if (left !== undefined || request.responseTimeout !== undefined) {
 		options.timeout = {

@@ -1,6 +1,6 @@
 import { abortedError } from './abort.js';
 import { FederationTimeoutError } from './errors.js';
-import type { FederationError } from './errors.js';
+import type { FederationAbortedError } from './errors.js';
 
 /**
  * The overall deadline of one federation operation joined with its caller's signal: one signal for every phase
@@ -49,7 +49,7 @@ export class Deadline {
 	}
 
 	/** The error for an aborted operation: {@link FederationTimeoutError} when the time ran out, else the abort. */
-	error(): FederationError {
+	error(): FederationAbortedError | FederationTimeoutError {
 		return abortedError(this.destination, this.#controller.signal);
 	}
 

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Config } from '@homeserver/config';
-import { IpBlockedError } from '@homeserver/outbound-http';
-import type { OutboundHttp } from '@homeserver/outbound-http';
+import { isOutboundHttpError, RequestTimeoutError } from '@homeserver/outbound-http';
+import type { OutboundHttp, OutboundHttpErrorCode, RouteDecision } from '@homeserver/outbound-http';
+import type { OptionsInit } from 'got';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { abortedError, unlessAborted } from './abort.js';
@@ -27,7 +28,7 @@ import { buildXMatrixAuthorization } from './x-matrix-build.js';
 export const DEFAULT_FEDERATION_MAX_BYTES = 100 * 1024 * 1024;
 
 /** Failures after which the next candidate (the next SRV target) is tried, as Synapse does. */
-const NEXT_CANDIDATE = new Set([
+const NEXT_CANDIDATE: ReadonlySet<OutboundHttpErrorCode> = new Set<OutboundHttpErrorCode>([
 	'ERR_DESTINATION_UNREACHABLE',
 	'ERR_DESTINATION_TLS',
 	'ERR_IP_BLOCKED',
@@ -128,9 +129,11 @@ export interface FederationClient {
 }
 
 function nextCandidate(error: unknown): boolean {
-	const { code, phase } = error as { code?: unknown; phase?: unknown };
-	if (typeof code !== 'string') return false;
-	return NEXT_CANDIDATE.has(code) || (code === 'ERR_TIMEOUT' && CONNECT_PHASES.has(String(phase)));
+	if (!isOutboundHttpError(error)) return false;
+	return (
+		NEXT_CANDIDATE.has(error.code) ||
+		(error instanceof RequestTimeoutError && CONNECT_PHASES.has(error.phase))
+	);
 }
 
 /**
@@ -192,7 +195,7 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		destination: string,
 		prepared: PreparedRequest,
 		deadline: Deadline,
-		attempt: (url: string, candidate: ResolvedCandidate) => Promise<T>,
+		attempt: (url: string, options: OptionsInit, candidate: ResolvedCandidate) => Promise<T>,
 	): Promise<T> {
 		const { signal } = prepared;
 		let candidates: ResolvedCandidate[];
@@ -208,30 +211,29 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		const errors: Error[] = [];
 		for (const [index, candidate] of candidates.entries()) {
 			const url = `https://${formatHostPort(candidate.host, candidate.port)}${prepared.path}`;
-			const decision = outbound.route(url, 'federation');
 			const where = {
 				...log,
 				candidate: index + 1,
 				of: candidates.length,
 				target: formatHostPort(candidate.host, candidate.port),
 			};
-			logger.debug(
-				{
-					...where,
-					route: decision.route,
-					connect: decision.connect,
-					reason: decision.reason,
-					sni: candidate.sni ?? null,
-					host: candidate.hostHeader,
-				},
-				'federation: candidate routed',
-			);
+			// The outbound stack's routing hook decides the hop (and refuses a blocked one with ERR_IP_BLOCKED);
+			// we log its decision rather than routing the URL a second time.
+			const onRoute = (decision: RouteDecision): void =>
+				logger.debug(
+					{
+						...where,
+						route: decision.route,
+						connect: decision.connect,
+						reason: decision.reason,
+						sni: candidate.sni ?? null,
+						host: candidate.hostHeader,
+					},
+					'federation: candidate routed',
+				);
 			try {
 				if (signal?.aborted === true) throw deadline.error();
-				if (decision.route === 'blocked' && decision.blockedBy !== undefined) {
-					throw new IpBlockedError(decision.target.host, decision.blockedBy);
-				}
-				return await attempt(url, candidate);
+				return await attempt(url, candidateOptions(prepared, candidate, onRoute, deadline), candidate);
 			} catch (error) {
 				if (signal?.aborted === true) throw deadline.error();
 				if (!nextCandidate(error)) throw error;
@@ -257,8 +259,8 @@ export function createFederationClient(options: FederationClientOptions): Federa
 					deadline,
 				);
 				const client = outbound.client('federation');
-				return await send(destination, prepared, deadline, (url, candidate) =>
-					attemptJson(client, url, candidateOptions(prepared, candidate, deadline), prepared.signal),
+				return await send(destination, prepared, deadline, (url, options) =>
+					attemptJson(client, url, options, prepared.signal),
 				);
 			} finally {
 				deadline.dispose();
@@ -269,8 +271,8 @@ export function createFederationClient(options: FederationClientOptions): Federa
 			try {
 				const prepared = prepare(destination, request, request.maxBytes, deadline);
 				const client = outbound.client('federation');
-				const answer = await send(destination, prepared, deadline, async (url, candidate) => ({
-					...(await attemptStream(client, url, candidateOptions(prepared, candidate, deadline), prepared)),
+				const answer = await send(destination, prepared, deadline, async (url, options, candidate) => ({
+					...(await attemptStream(client, url, options, prepared)),
 					url,
 					candidate,
 				}));

@@ -90,7 +90,7 @@ test('an invalid bodyRate is refused when the stack is created and per request',
 	await t.throwsAsync(
 		async () =>
 			client(t, configFrom({}, ALLOW_LOOPBACK), { bodyRate: { minBytesPerSecond: -1, windowMs: 10 } }),
-		{ message: /bodyRate must be false or/ },
+		{ code: 'ERR_INVALID_OPTION', message: /invalid option bodyRate: must be false or/ },
 	);
 	const stack = await client(t, configFrom({}, ALLOW_LOOPBACK));
 	await t.throwsAsync(
@@ -98,7 +98,7 @@ test('an invalid bodyRate is refused when the stack is created and per request',
 			stack
 				.client('push')
 				.get(`${named(http)}/`, { context: { bodyRate: { minBytesPerSecond: 1, windowMs: 0 } } }),
-		{ message: /context\.bodyRate must be/ },
+		{ code: 'ERR_INVALID_OPTION', message: /invalid option context\.bodyRate: must be/ },
 	);
 });
 

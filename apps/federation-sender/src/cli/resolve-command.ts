@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatResolutionReport } from '@homeserver/federation';
-import { FederationSenderError } from '../errors.js';
+import { UsageError } from '@homeserver/outbound-http';
 import { normaliseDestination } from '../outbox/destination.js';
 import type { CliIo } from './io.js';
 import { terminalSafe, terminalSafeJson } from '@homeserver/config';
@@ -20,8 +20,7 @@ export async function resolveCommand(args: string[], io: CliIo): Promise<number>
 		allowPositionals: true,
 		strict: true,
 	});
-	if (positionals.length !== 1)
-		throw new FederationSenderError('ERR_USAGE', 'give exactly one <server_name>');
+	if (positionals.length !== 1) throw new UsageError('give exactly one <server_name>');
 	const serverName = normaliseDestination(positionals[0] ?? '');
 	const config = io.loadConfig(values.config);
 	const explainer = io.createExplainer(config, io.createLogger());

@@ -4,7 +4,8 @@
  * retried within the turn: it goes to backoff), or shutdown.
  */
 import { sleep, type Clock } from '../clock.js';
-import { describeError, errorCode } from '../errors.js';
+import { errorCode } from '@homeserver/config';
+import { describeError } from '../errors.js';
 import { httpRetryDelay, isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
 import type { Random } from '../backoff/policy.js';
 import type { AbortFanout } from './abort-fanout.js';

@@ -2,6 +2,7 @@
  * The `media-fetcher` command line (DESIGN.md section 6): `serve` and `fetch`. A failure prints `code: message`
  * on stderr and exits non-zero (2 for usage errors).
  */
+import { errorCode } from '@homeserver/config';
 import { fetchCommand } from './fetch-command.js';
 import type { CliIo } from './io.js';
 import { serveCommand } from './serve-command.js';
@@ -18,11 +19,6 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
 	fetch: fetchCommand,
 };
 
-function codeOf(error: unknown): string {
-	const code = (error as { code?: unknown } | null | undefined)?.code;
-	return typeof code === 'string' ? code : 'ERR_UNEXPECTED';
-}
-
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code, never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
 	const [name, ...args] = argv;
@@ -38,7 +34,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 	try {
 		return await command(args, io);
 	} catch (error) {
-		const code = codeOf(error);
+		const code = errorCode(error) ?? 'ERR_UNEXPECTED';
 		const message = error instanceof Error ? error.message : String(error);
 		const usage = code === 'ERR_USAGE' || code.startsWith('ERR_PARSE_ARGS');
 		io.stderr.write(`${usage ? 'ERR_USAGE' : terminalSafe(code)}: ${terminalSafe(message)}\n`);

@@ -7,6 +7,7 @@
  * as it is, after what was gathered before it. The caller awaits each `push`, so the source is not read while a
  * window is being written (back-pressure: at most one window in flight).
  */
+import { MediaFetcherError } from '../errors.js';
 
 /** Default window: ~1 MiB writes are where file-write throughput levels off. */
 export const DEFAULT_WRITE_WINDOW = 1024 * 1024;
@@ -21,7 +22,9 @@ export class WriteCoalescer {
 	#filled = 0;
 
 	constructor(sink: WriteSink, windowBytes: number = DEFAULT_WRITE_WINDOW) {
-		if (!Number.isInteger(windowBytes) || windowBytes < 1) throw new RangeError('windowBytes must be >= 1');
+		if (!Number.isInteger(windowBytes) || windowBytes < 1) {
+			throw new MediaFetcherError('ERR_MEDIA_INVALID_OPTION', `windowBytes must be >= 1, got ${windowBytes}`);
+		}
 		this.#sink = sink;
 		this.#window = Buffer.allocUnsafe(windowBytes);
 	}

@@ -4,13 +4,14 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { terminalSafe, terminalSafeJson } from '@homeserver/config';
+import { errorCode, terminalSafe, terminalSafeJson } from '@homeserver/config';
 import type { Config } from '@homeserver/config';
 import { createOutboundHttp } from '../client/outbound-http.js';
 import type { OutboundHttpOptions } from '../client/outbound-http.js';
 import { routeDecisionToJson } from '../route/route-decision.js';
 import { routerFor } from '../route/router.js';
-import { parseCliArgs, UsageError } from './cli-args.js';
+import { UsageError } from '../errors/usage-error.js';
+import { parseCliArgs } from './cli-args.js';
 import type { CliCommand } from './cli-args.js';
 import { USAGE } from './usage.js';
 
@@ -75,8 +76,7 @@ async function get(command: RunCommand, config: Config, io: CliIo): Promise<void
 
 function errorLine(error: unknown): string {
 	if (error instanceof Error) {
-		const code = (error as { code?: unknown }).code;
-		return `${typeof code === 'string' ? terminalSafe(code) : 'ERR_UNEXPECTED'}: ${terminalSafe(error.message)}\n`;
+		return `${terminalSafe(errorCode(error) ?? 'ERR_UNEXPECTED')}: ${terminalSafe(error.message)}\n`;
 	}
 	return `ERR_UNEXPECTED: ${terminalSafe(String(error))}\n`;
 }

@@ -1,5 +1,6 @@
 import type { ClientRequest } from 'node:http';
 import type { CancelableRequest, HandlerFunction, Options, Progress, Request } from 'got';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { RequestTimeoutError } from '../errors/request-errors.js';
 import { redactUrl } from '../redact-url.js';
 
@@ -34,7 +35,7 @@ function rateOf(options: Options, fallback: BodyRate | false): BodyRate | false 
 	return value === undefined ? fallback : value;
 }
 
-/** Throws a TypeError naming the option when `rate` is not a usable {@link BodyRate} (or false). */
+/** Throws `ERR_INVALID_OPTION` naming the option when `rate` is not a usable {@link BodyRate} (or false). */
 export function checkBodyRate(rate: unknown, option: string): asserts rate is BodyRate | false {
 	if (rate === false) return;
 	const { minBytesPerSecond, windowMs } = (rate ?? {}) as Partial<BodyRate>;
@@ -46,8 +47,9 @@ export function checkBodyRate(rate: unknown, option: string): asserts rate is Bo
 		Number.isSafeInteger(windowMs) &&
 		windowMs > 0;
 	if (!ok) {
-		throw new TypeError(
-			`${option} must be false or {minBytesPerSecond: a number >= 0, windowMs: a whole number > 0}`,
+		throw new InvalidOptionError(
+			option,
+			'must be false or {minBytesPerSecond: a number >= 0, windowMs: a whole number > 0}',
 		);
 	}
 }
