@@ -24,3 +24,5 @@ export {
 	type FederationTransport,
 	type FederationTransportOptions,
 } from './transport/federation-transport.js';
+export { sendTransactionVia, type SendLimits } from './transport/send-transaction.js';
+export { PermitGate } from './transport/permit-gate.js';

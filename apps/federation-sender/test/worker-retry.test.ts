@@ -137,3 +137,25 @@ test('a 4xx answer is not retried at once: the destination is backed off and kee
 		pendingPdus: 1,
 	});
 });
+
+test('a destination too slow for its deadline (ERR_TIMEOUT) is backed off at once, without HTTP-level retries holding its slot', async (t) => {
+	const { worker, remote, clock, store } = harness(t);
+	remote.handler = () => {
+		throw Object.assign(
+			new Error('the request to "slow.test" did not complete within its deadline of 60000 ms'),
+			{
+				code: 'ERR_TIMEOUT',
+				phase: 'deadline',
+			},
+		);
+	};
+	await worker.start();
+	const failed = next(worker, 'failed');
+	await worker.enqueue('slow.test', pdus(0, 2));
+	const [first] = await failed;
+	t.is(remote.calls.length, 1, 'no short retry after a timeout');
+	t.is(first.retryAt, clock.now() + 10 * MIN, 'the normal backoff');
+	t.regex(first.error, /^ERR_TIMEOUT: /);
+	t.like((await store.status())[0], { backoff: { failureCount: 1 } });
+	t.deepEqual(worker.inFlight, [], 'the slot is free again');
+});

@@ -50,3 +50,5 @@ export { isValidAceLabel } from './host-name.js';
 export { bracketHost, formatHostPort } from './host-port.js';
 export { dispatchCommand } from './cli/dispatch-command.js';
 export type { CliCommandHandler, CommandOutput, CommandTable } from './cli/dispatch-command.js';
+export { terminalSafe, terminalSafeDeep, terminalSafeJson, terminalSafeJsonText } from './terminal-text.js';
+export { DEFAULT_FEDERATION_SENDER_LIMITS } from './sections.js';

@@ -17,7 +17,9 @@ export function isSecretKey(name: string): boolean {
 
 /**
  * Redacts a proxy setting as written, even when it is malformed: everything between the first `:` of the user
- * information and the last `@` becomes `***` (`http://bob:***@proxy:3128`). A user name alone is kept.
+ * information and the last `@` becomes `***` (`http://bob:***@proxy:3128`). A user name alone is kept, unless it
+ * holds a percent-encoded `:` (`bob%3Asecret`, which the proxy reads as user and password) or a malformed
+ * percent-escape: then the whole user information becomes `***`.
  */
 export function redactProxyString(raw: string): string {
 	const scheme = SCHEME.exec(raw)?.[0] ?? '';
@@ -28,7 +30,13 @@ export function redactProxyString(raw: string): string {
 	}
 	const userinfo = rest.slice(0, at);
 	const colon = userinfo.indexOf(':');
-	const shown = colon === -1 ? userinfo : `${userinfo.slice(0, colon)}:***`;
+	// Without a literal ":", anything that might decode to one (`bob%3Asecret`, a bad escape) may be a password.
+	const shown =
+		colon !== -1
+			? `${userinfo.slice(0, colon)}:***`
+			: /%(?:3a|(?![0-9a-f]{2}))/i.test(userinfo)
+				? '***'
+				: userinfo;
 	return `${scheme}${shown}${rest.slice(at)}`;
 }
 

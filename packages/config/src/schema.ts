@@ -42,10 +42,26 @@ export const databaseSchema = z.discriminatedUnion('name', [sqliteSchema, postgr
 	error: 'name must be "sqlite3" or "psycopg2"',
 });
 
+/** A whole number of milliseconds, at least 1 and at most one day. */
+const millis = z
+	.int('must be a whole number of milliseconds')
+	.min(1, 'must be at least 1 (ms)')
+	.max(86_400_000, 'must be at most 86400000 (one day, in ms)');
+/** A count of concurrent operations. */
+const slots = z
+	.int('must be a whole number')
+	.min(1, 'must be at least 1')
+	.max(10_000, 'must be at most 10000');
+
 /** Our `federation_sender:` section. */
 export const federationSenderSchema = z.looseObject({
 	database: databaseSchema.optional(),
 	metrics: listenSchema.nullable().optional(),
+	send_timeout_ms: millis.optional(),
+	well_known_timeout_ms: millis.optional(),
+	srv_timeout_ms: millis.optional(),
+	max_concurrent_sends: slots.optional(),
+	max_concurrent_resolutions: slots.optional(),
 });
 
 const positiveInt = z.int('must be a whole number').min(1, 'must be 1 or more');

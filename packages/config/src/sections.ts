@@ -24,15 +24,33 @@ export const DEFAULT_MEDIA_FETCHER_LISTEN: ListenConfig = Object.freeze({
 	port: 8090,
 });
 
-/** Builds `federation_sender:` with its defaults (SQLite file `federation-sender.db`, no metrics). */
+/** The defaults of the `federation_sender:` limits (see {@link FederationSenderConfig}). */
+export const DEFAULT_FEDERATION_SENDER_LIMITS = Object.freeze({
+	sendTimeoutMs: 60_000,
+	wellKnownTimeoutMs: 10_000,
+	srvTimeoutMs: 5000,
+	maxConcurrentSends: 32,
+	maxConcurrentResolutions: 32,
+});
+
+/**
+ * Builds `federation_sender:` with its defaults (SQLite file `federation-sender.db`, no metrics, the limits of
+ * {@link DEFAULT_FEDERATION_SENDER_LIMITS}).
+ */
 export function buildFederationSender(
 	section: HomeserverYaml['federation_sender'],
 	baseDir: string,
 	problems: Problems,
 ): FederationSenderConfig {
+	const limits = DEFAULT_FEDERATION_SENDER_LIMITS;
 	return {
 		database: buildDatabase(section?.database, 'federation-sender.db', baseDir),
 		metrics: buildListen(section?.metrics, 'federation_sender.metrics', problems) ?? null,
+		sendTimeoutMs: section?.send_timeout_ms ?? limits.sendTimeoutMs,
+		wellKnownTimeoutMs: section?.well_known_timeout_ms ?? limits.wellKnownTimeoutMs,
+		srvTimeoutMs: section?.srv_timeout_ms ?? limits.srvTimeoutMs,
+		maxConcurrentSends: section?.max_concurrent_sends ?? limits.maxConcurrentSends,
+		maxConcurrentResolutions: section?.max_concurrent_resolutions ?? limits.maxConcurrentResolutions,
 	};
 }
 

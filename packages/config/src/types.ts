@@ -156,6 +156,27 @@ export interface FederationSenderConfig {
 	readonly database: DatabaseConfig;
 	/** null: no metrics listener. */
 	readonly metrics: ListenConfig | null;
+	/**
+	 * `send_timeout_ms` (default 60000, Synapse's): the deadline of one attempt to send a transaction, counted before
+	 * the destination is resolved, so resolution, waiting for a resolution slot, proxy, TLS, headers and body are
+	 * all inside it. A destination that runs out of it is backed off like a failing one.
+	 */
+	readonly sendTimeoutMs: number;
+	/** `well_known_timeout_ms` (default 10000): budget of one `.well-known` lookup, attempts and redirects included. */
+	readonly wellKnownTimeoutMs: number;
+	/** `srv_timeout_ms` (default 5000): time for one SRV answer; none in time is a DNS failure. */
+	readonly srvTimeoutMs: number;
+	/**
+	 * `max_concurrent_sends` (default 32): delivery slots for sending. The worker serves this many destinations at
+	 * once plus {@link maxConcurrentResolutions}.
+	 */
+	readonly maxConcurrentSends: number;
+	/**
+	 * `max_concurrent_resolutions` (default 32): destinations resolving a `.well-known` at once (a permit each, the
+	 * others wait within their send deadline), with as many delivery slots of their own on top of
+	 * {@link maxConcurrentSends}.
+	 */
+	readonly maxConcurrentResolutions: number;
 }
 
 /**

@@ -12,9 +12,20 @@ import { OWN_KEYS, documentSchema } from './schema.js';
 import type { HomeserverYaml } from './schema.js';
 import { SYNAPSE_KEYS } from './synapse-keys.js';
 
+/** Characters a Matrix server name never contains: controls, format characters (bidi), spaces, URL delimiters. */
+const FORBIDDEN_IN_SERVER_NAME = /[\p{Cc}\p{Cf}\p{Z}/?#%@\\]/u;
+
 /** Our sections and the keys each of their mappings may hold, for the unknown-key warning. */
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
-	federation_sender: ['database', 'metrics'],
+	federation_sender: [
+		'database',
+		'metrics',
+		'send_timeout_ms',
+		'well_known_timeout_ms',
+		'srv_timeout_ms',
+		'max_concurrent_sends',
+		'max_concurrent_resolutions',
+	],
 	media_fetcher: [
 		'listen',
 		'database',
@@ -79,6 +90,18 @@ export function warnUnknownKeys(raw: Record<string, unknown>, warnings: string[]
  * returns it as written.
  */
 export function checkServerName(name: string, problems: Problems): string {
+	// URL parsers (and domainToASCII) silently drop tabs and newlines and stop at `/`, `?`, `#`: such a name would
+	// pass the host-name check below and then break every X-Matrix header and URL it goes into.
+	const bad = FORBIDDEN_IN_SERVER_NAME.exec(name);
+	if (bad !== null) {
+		const char = `U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+		problems.add(
+			'server_name',
+			showValue(name),
+			`not a valid server name: it contains ${char} (control characters, spaces, "/", "?", "#", "%", "@" and "\\" are not allowed)`,
+		);
+		return name;
+	}
 	const match = /^(\[[^\]]*\]|[^:[\]]*)(?::(\d{1,5}))?$/.exec(name);
 	const host = match?.[1] ?? '';
 	const port = match?.[2] === undefined ? 1 : Number(match[2]);

@@ -22,6 +22,11 @@ test('built-in defaults: no file, paths relative to the working directory', (t) 
 	t.deepEqual(config.federationSender, {
 		database: { kind: 'sqlite', path: '/work/here/federation-sender.db' },
 		metrics: null,
+		sendTimeoutMs: 60_000,
+		wellKnownTimeoutMs: 10_000,
+		srvTimeoutMs: 5000,
+		maxConcurrentSends: 32,
+		maxConcurrentResolutions: 32,
 	});
 	t.deepEqual(config.mediaFetcher, {
 		listen: { bindAddress: '127.0.0.1', port: 8090 },
@@ -180,7 +185,8 @@ media_fetcher: {listen: {port: 1, bind: x}}
 `);
 	t.deepEqual(config.warnings, [
 		'unknown key "http_proxi" ignored (neither this program nor Synapse knows it; a typo?)',
-		'unknown key "federation_sender.databse" ignored (known keys there: database, metrics)',
+		'unknown key "federation_sender.databse" ignored (known keys there: database, metrics, send_timeout_ms, ' +
+			'well_known_timeout_ms, srv_timeout_ms, max_concurrent_sends, max_concurrent_resolutions)',
 		'unknown key "media_fetcher.listen.bind" ignored (known keys there: bind_address, port)',
 	]);
 });
@@ -246,4 +252,20 @@ test('YAML errors that quote a token do not repeat it', (t) => {
 		const error = t.throws(() => load(yaml), { instanceOf: ConfigError });
 		t.false(error.message.includes('Yaml-Secret-6'), `${yaml} -> ${error.message}`);
 	}
+});
+
+test('the federation sender limits are read from federation_sender: and frozen', (t) => {
+	const config = load(
+		'federation_sender:\n  send_timeout_ms: 3000\n  well_known_timeout_ms: 500\n  srv_timeout_ms: 200\n' +
+			'  max_concurrent_sends: 4\n  max_concurrent_resolutions: 2\n',
+	);
+	t.like(config.federationSender, {
+		sendTimeoutMs: 3000,
+		wellKnownTimeoutMs: 500,
+		srvTimeoutMs: 200,
+		maxConcurrentSends: 4,
+		maxConcurrentResolutions: 2,
+	});
+	t.true(Object.isFrozen(config.federationSender));
+	t.deepEqual(config.warnings, []);
 });

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import test from 'ava';
 import { ConfigError, ProxyEndpoint, parseProxyUrl } from '../src/index.js';
 import { DEFAULT_PROXY_PORT } from '../src/proxy-url.js';
+import { redactProxyString } from '../src/redact.js';
 
 const SOURCE = 'https_proxy (homeserver.yaml)';
 
@@ -162,6 +163,23 @@ test('the password never appears in errors about the URL, even in malformed ones
 		t.false(JSON.stringify(error.problems).includes(password), input);
 		t.true(error.problems[0]?.value.includes('bob:***@'), input);
 	}
+});
+
+test('a password behind a percent-encoded ":" is never echoed either: the whole user information becomes ***', (t) => {
+	const password = 'Zebra-Quartz-9917';
+	for (const input of [
+		`http://bob%3A${password}@proxy:3128/x`,
+		`http://bob%3a${password}@proxy:3128`,
+		`socks5://bob%3A${password}@proxy:1`,
+		`http://bob%${password}@proxy:1/x`,
+	]) {
+		const error = t.throws(() => parseProxyUrl(input, SOURCE), { instanceOf: ConfigError });
+		t.false(error.message.includes(password), input);
+		t.false(JSON.stringify(error.problems).includes(password), input);
+		t.true(error.problems[0]?.value.includes('//***@proxy'), `${input}: ${error.problems[0]?.value}`);
+	}
+	t.is(redactProxyString('http://bob%3Asecret@proxy:3128/x'), 'http://***@proxy:3128/x');
+	t.is(redactProxyString('http://bob%40corp@proxy:3128'), 'http://bob%40corp@proxy:3128');
 });
 
 test('a ProxyEndpoint shows only its redacted form', (t) => {

@@ -1,9 +1,16 @@
 import type { Readable } from 'node:stream';
-import { describeInput, FederationAbortedError } from './errors.js';
+import { describeInput, FederationAbortedError, FederationTimeoutError } from './errors.js';
 
-/** The error of an aborted request to `destination`; the signal's reason stays on `cause`. */
-export function abortedError(destination: string, signal: AbortSignal): FederationAbortedError {
+/**
+ * The error of an aborted request to `destination`; the signal's reason stays on `cause`. A signal aborted by a
+ * request's own deadline (see deadline.ts) gives that {@link FederationTimeoutError} itself.
+ */
+export function abortedError(
+	destination: string,
+	signal: AbortSignal,
+): FederationAbortedError | FederationTimeoutError {
 	const reason: unknown = signal.reason;
+	if (reason instanceof FederationTimeoutError) return reason;
 	const why = reason instanceof Error ? `: ${reason.message}` : '';
 	return new FederationAbortedError(`the request to ${describeInput(destination)} was aborted${why}`, {
 		cause: reason,
@@ -48,4 +55,27 @@ export function destroyOnAbort(stream: Readable, signal: AbortSignal | undefined
 	}
 	signal.addEventListener('abort', onAbort, { once: true });
 	stream.once('close', () => signal.removeEventListener('abort', onAbort));
+}
+
+/**
+ * Settles with `work`, or rejects with `signal.reason` once `signal` aborts (whatever `work` does: an injected DNS
+ * resolver or fetcher that ignores signals cannot hold the caller). `work`'s later outcome is ignored.
+ */
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+	if (signal.aborted) {
+		work.catch(() => undefined);
+		return Promise.reject(signal.reason as Error);
+	}
+	return new Promise<T>((resolve, reject) => {
+		const onAbort = (): void => reject(signal.reason as Error);
+		signal.addEventListener('abort', onAbort, { once: true });
+		work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+	});
+}
+
+/** A signal aborted after `ms` with `reason()`, and the function that clears its timer early. */
+export function timeoutSignal(ms: number, reason: () => Error): { signal: AbortSignal; clear: () => void } {
+	const controller = new AbortController();
+	const timer = setTimeout(() => controller.abort(reason()), ms);
+	return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }

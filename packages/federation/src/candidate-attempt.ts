@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { OutboundContext, RouteDecision } from '@homeserver/outbound-http';
 import type { Got, Method, OptionsInit, OptionsOfBufferResponseBody } from 'got';
 import { destroyOnAbort } from './abort.js';
+import type { Deadline } from './deadline.js';
 import { FederationRequestError } from './errors.js';
 import { MatrixRemoteError } from './matrix-remote-error.js';
 import type { ResolvedCandidate } from './server-resolver.js';
@@ -35,12 +36,14 @@ export interface StreamedAnswer {
 
 /**
  * got options for one candidate: URL names the target, SNI and `Host` the (delegated) server name. `onRoute`
- * receives the outbound stack's routing decision for the (single: no redirects, no retries) hop.
+ * receives the outbound stack's routing decision for the (single: no redirects, no retries) hop; got's overall
+ * `timeout.request` is what is left of the request's deadline (so a candidate never outlives it).
  */
 export function candidateOptions(
 	request: PreparedRequest,
 	candidate: ResolvedCandidate,
 	onRoute: (decision: RouteDecision) => void,
+	deadline?: Pick<Deadline, 'remaining'>,
 ): OptionsInit {
 	const headers: Record<string, string> = {
 		host: candidate.hostHeader,
@@ -59,9 +62,10 @@ export function candidateOptions(
 	options.context = (
 		request.maxBytes === undefined ? { onRoute } : { onRoute, maxBytes: request.maxBytes }
 	) satisfies OutboundContext;
-	if (request.timeout !== undefined || request.responseTimeout !== undefined) {
+	const left = request.timeout === undefined ? undefined : (deadline?.remaining() ?? request.timeout);
+	if (left !== undefined || request.responseTimeout !== undefined) {
 		options.timeout = {
-			...(request.timeout === undefined ? {} : { request: request.timeout }),
+			...(left === undefined ? {} : { request: left }),
 			...(request.responseTimeout === undefined ? {} : { response: request.responseTimeout }),
 		};
 	}

@@ -166,6 +166,31 @@ export function isFederationError(error: unknown, code?: FederationErrorCode): e
 }
 
 /**
+ * A federation request (or a resolution) ran past its overall deadline: the `timeout` of the request, counted from
+ * the call, over every phase (server-name resolution, `.well-known` and its redirects, SRV, proxy, TLS, headers,
+ * body). It is outbound-http's `ERR_TIMEOUT` (that package owns the code), so callers match one code with
+ * `isOutboundHttpError(error, 'ERR_TIMEOUT')`; `phase` is `deadline` and `stage` says where the time ran out.
+ */
+export class FederationTimeoutError extends OutboundHttpError {
+	/** Always `deadline` (outbound-http's phases name the per-phase limits). */
+	readonly phase = 'deadline';
+	/** Where the deadline struck: `resolution` (`.well-known`, SRV) or `request` (connect, TLS, headers, body). */
+	readonly stage: 'resolution' | 'request';
+	/** The deadline that was exceeded, in milliseconds. */
+	readonly timeoutMs: number;
+
+	constructor(destination: string, timeoutMs: number, stage: 'resolution' | 'request' = 'request') {
+		super(
+			'ERR_TIMEOUT',
+			`the request to ${describeInput(destination)} did not complete within its deadline of ${timeoutMs} ms ` +
+				`(ran out during ${stage === 'resolution' ? 'server-name resolution' : 'the request'})`,
+		);
+		this.stage = stage;
+		this.timeoutMs = typeof timeoutMs === 'number' ? timeoutMs : 0;
+	}
+}
+
+/**
  * Quote untrusted text for an error message: JSON-escaped (so no control characters or newlines reach a log)
  * and cut to `max` characters.
  */

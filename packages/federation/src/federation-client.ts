@@ -10,6 +10,7 @@ import { abortedError, unlessAborted } from './abort.js';
 import { attemptJson, attemptStream, candidateOptions } from './candidate-attempt.js';
 import type { PreparedRequest } from './candidate-attempt.js';
 import { canonicalJson } from './canonical-json.js';
+import { Deadline } from './deadline.js';
 import { FederationRequestError } from './errors.js';
 import { explainResolution } from './explain-resolution.js';
 import type { ResolutionReport } from './explain-resolution.js';
@@ -50,6 +51,10 @@ export interface FederationClientOptions {
 	readonly logger?: Logger;
 	/** A resolver to use instead of the one built from `outbound` and `dns` (e.g. one shared by several clients). */
 	readonly resolver?: ServerResolver;
+	/** Budget of one `.well-known` lookup of the built resolver (default `WELL_KNOWN_TIMEOUT_MS`, 10 s). */
+	readonly wellKnownTimeoutMs?: number;
+	/** Time for one SRV answer of the built resolver (default `SRV_TIMEOUT_MS`, 5 s). */
+	readonly srvTimeoutMs?: number;
 }
 
 /** One federation request. */
@@ -62,7 +67,12 @@ export interface FederationRequestOptions {
 	readonly body?: JsonObject;
 	/** Cap on the response body in bytes (default {@link DEFAULT_FEDERATION_MAX_BYTES} for JSON, none for streams). */
 	readonly maxBytes?: number;
-	/** Deadline for the whole request in ms (the outbound stack's phase timeouts apply anyway). */
+	/**
+	 * Deadline for the whole request in ms, counted from the call: server-name resolution (`.well-known` and its
+	 * redirects, SRV), every candidate tried, proxy, TLS, headers and body (for {@link FederationClient.stream}, until
+	 * the body ends). Missed: `FederationTimeoutError` (`ERR_TIMEOUT`, phase `deadline`). The outbound stack's phase
+	 * timeouts apply anyway.
+	 */
 	readonly timeout?: number;
 	/**
 	 * Aborts the request: the resolution is no longer waited for, the request to the candidate is cancelled (its
@@ -141,6 +151,8 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		createServerResolver({
 			fetchWellKnown: createWellKnownFetcher(outbound),
 			...(options.dns === undefined ? {} : { dns: options.dns }),
+			...(options.wellKnownTimeoutMs === undefined ? {} : { wellKnownTimeoutMs: options.wellKnownTimeoutMs }),
+			...(options.srvTimeoutMs === undefined ? {} : { srvTimeoutMs: options.srvTimeoutMs }),
 		});
 	let closed = false;
 
@@ -148,6 +160,7 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		destination: string,
 		request: FederationStreamOptions & Pick<FederationRequestOptions, 'body'>,
 		maxBytes: number | undefined,
+		deadline: Deadline,
 	): PreparedRequest {
 		if (closed) throw new FederationRequestError('the federation client was closed');
 		if (request.signal?.aborted === true) throw abortedError(destination, request.signal);
@@ -169,17 +182,30 @@ export function createFederationClient(options: FederationClientOptions): Federa
 			timeout: request.timeout,
 			responseTimeout: request.responseTimeout,
 			destination,
-			signal: request.signal,
+			signal: deadline.signal,
 		};
 	}
 
+	/**
+	 * Resolves and tries the candidates under `deadline` (its signal is `prepared.signal`): the resolution is
+	 * covered by the same deadline as the request, and an abort or an expiry ends the whole thing with
+	 * `deadline.error()` (no further candidate is tried).
+	 */
 	async function send<T>(
 		destination: string,
 		prepared: PreparedRequest,
+		deadline: Deadline,
 		attempt: (url: string, options: OptionsInit, candidate: ResolvedCandidate) => Promise<T>,
 	): Promise<T> {
 		const { signal } = prepared;
-		const candidates = await unlessAborted(resolver.resolve(destination), signal, destination);
+		let candidates: ResolvedCandidate[];
+		try {
+			candidates = await unlessAborted(resolver.resolve(destination, { signal }), signal, destination);
+		} catch (error) {
+			if (signal?.aborted === true) throw deadline.error();
+			throw error;
+		}
+		deadline.stage = 'request';
 		const log = { destination, method: prepared.method, path: prepared.path };
 		logger.debug({ ...log, steps: candidates[0]?.steps }, 'federation: destination resolved');
 		const errors: Error[] = [];
@@ -206,10 +232,10 @@ export function createFederationClient(options: FederationClientOptions): Federa
 					'federation: candidate routed',
 				);
 			try {
-				if (signal?.aborted === true) throw abortedError(destination, signal);
-				return await attempt(url, candidateOptions(prepared, candidate, onRoute), candidate);
+				if (signal?.aborted === true) throw deadline.error();
+				return await attempt(url, candidateOptions(prepared, candidate, onRoute, deadline), candidate);
 			} catch (error) {
-				if (signal?.aborted === true) throw abortedError(destination, signal);
+				if (signal?.aborted === true) throw deadline.error();
 				if (!nextCandidate(error)) throw error;
 				errors.push(error as Error);
 				const code = (error as { code: string }).code;
@@ -224,20 +250,39 @@ export function createFederationClient(options: FederationClientOptions): Federa
 	return {
 		resolver,
 		async request(destination, request) {
-			const prepared = prepare(destination, request, request.maxBytes ?? DEFAULT_FEDERATION_MAX_BYTES);
-			const client = outbound.client('federation');
-			return send(destination, prepared, (url, options) =>
-				attemptJson(client, url, options, prepared.signal),
-			);
+			const deadline = new Deadline(destination, request.timeout, request.signal);
+			try {
+				const prepared = prepare(
+					destination,
+					request,
+					request.maxBytes ?? DEFAULT_FEDERATION_MAX_BYTES,
+					deadline,
+				);
+				const client = outbound.client('federation');
+				return await send(destination, prepared, deadline, (url, options) =>
+					attemptJson(client, url, options, prepared.signal),
+				);
+			} finally {
+				deadline.dispose();
+			}
 		},
 		async stream(destination, request) {
-			const prepared = prepare(destination, request, request.maxBytes);
-			const client = outbound.client('federation');
-			return send(destination, prepared, async (url, options, candidate) => ({
-				...(await attemptStream(client, url, options, prepared)),
-				url,
-				candidate,
-			}));
+			const deadline = new Deadline(destination, request.timeout, request.signal);
+			try {
+				const prepared = prepare(destination, request, request.maxBytes, deadline);
+				const client = outbound.client('federation');
+				const answer = await send(destination, prepared, deadline, async (url, options, candidate) => ({
+					...(await attemptStream(client, url, options, prepared)),
+					url,
+					candidate,
+				}));
+				// The deadline goes on over the body; it is released when the body closes.
+				answer.body.once('close', () => deadline.dispose());
+				return answer;
+			} catch (error) {
+				deadline.dispose();
+				throw error;
+			}
 		},
 		explain: (serverName) => explainResolution({ resolver, outbound }, serverName),
 		close() {

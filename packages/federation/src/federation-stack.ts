@@ -13,7 +13,10 @@ import { createFederationClient } from './federation-client.js';
 import type { FederationClient } from './federation-client.js';
 import { loadSigningKey } from './load-signing-key.js';
 import type { SigningKey } from './signing-key.js';
+import { createServerResolver } from './server-resolver.js';
+import type { ServerResolver } from './server-resolver.js';
 import type { SrvDns } from './srv-records.js';
+import { createWellKnownFetcher } from './well-known-fetcher.js';
 
 /** Options of {@link createFederationStack} and {@link createOutboundStack}; tests inject loopback name resolution. */
 export interface FederationStackOptions {
@@ -28,6 +31,10 @@ export interface FederationStackOptions {
 	 * its counters in the app's `/metrics` registry)...
 	 */
 	readonly outbound?: Omit<OutboundHttpOptions, 'logger' | 'lookup'>;
+	/** Budget of one `.well-known` lookup over its attempts and redirects (default 10 s). */
+	readonly wellKnownTimeoutMs?: number;
+	/** Time for one SRV answer (default 5 s). */
+	readonly srvTimeoutMs?: number;
 }
 
 /** What {@link createFederationStack} builds. */
@@ -49,6 +56,19 @@ export function createOutboundStack(config: Config, options: FederationStackOpti
 }
 
 /**
+ * The server-name resolver of the stack: `.well-known` fetched through `outbound` (purpose `federation`), SRV
+ * through `options.dns`, within the configured budgets (docs/architecture.md 4).
+ */
+export function createStackResolver(outbound: OutboundHttp, options: FederationStackOptions): ServerResolver {
+	return createServerResolver({
+		fetchWellKnown: createWellKnownFetcher(outbound),
+		...(options.wellKnownTimeoutMs === undefined ? {} : { wellKnownTimeoutMs: options.wellKnownTimeoutMs }),
+		...(options.srvTimeoutMs === undefined ? {} : { srvTimeoutMs: options.srvTimeoutMs }),
+		...(options.dns === undefined ? {} : { dns: options.dns }),
+	});
+}
+
+/**
  * Reads the signing key (`loadSigningKey`: `ERR_SIGNING_KEY_MISSING` when unset or unreadable,
  * `ERR_SIGNING_KEY_INVALID` when malformed; nothing is built then) and builds the outbound stack and the
  * federation client on it.
@@ -65,7 +85,7 @@ export async function createFederationStack(
 		outbound: http,
 		signingKey,
 		logger: options.logger,
-		...(options.dns === undefined ? {} : { dns: options.dns }),
+		resolver: createStackResolver(http, options),
 	});
 	return {
 		signingKey,

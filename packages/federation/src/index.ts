@@ -41,16 +41,18 @@ export type { ServerName } from './server-name.js';
 export { cachePeriodFromHeaders } from './cache-period.js';
 export { sortSrvRecords } from './srv-records.js';
 export type { SrvDns, SrvRecord } from './srv-records.js';
-export { WELL_KNOWN_MAX_BYTES } from './well-known-resolver.js';
+export { WELL_KNOWN_MAX_BYTES, WELL_KNOWN_TIMEOUT_MS } from './well-known-resolver.js';
 export type { WellKnownFetcher, WellKnownResponse } from './well-known-resolver.js';
 export { createServerResolver, DEFAULT_FEDERATION_PORT } from './server-resolver.js';
 export type {
 	CandidateSource,
+	ResolveOptions,
 	ResolvedCandidate,
 	ServerResolver,
 	ServerResolverDeps,
 } from './server-resolver.js';
-export { FederationAbortedError, FederationRequestError } from './errors.js';
+export { FederationAbortedError, FederationRequestError, FederationTimeoutError } from './errors.js';
+export { SRV_TIMEOUT_MS } from './srv-lookup.js';
 export { createWellKnownFetcher } from './well-known-fetcher.js';
 export { checkRequestPath, encodePathSegment } from './request-path.js';
 export { createFederationClient, DEFAULT_FEDERATION_MAX_BYTES } from './federation-client.js';
@@ -64,5 +66,5 @@ export type {
 } from './federation-client.js';
 export { explainResolution, formatResolutionReport } from './explain-resolution.js';
 export type { CandidateReport, ExplainDeps, ResolutionReport } from './explain-resolution.js';
-export { createFederationStack, createOutboundStack } from './federation-stack.js';
+export { createFederationStack, createOutboundStack, createStackResolver } from './federation-stack.js';
 export type { FederationStack, FederationStackOptions } from './federation-stack.js';

@@ -1,4 +1,5 @@
 import { resolveSrv } from 'node:dns/promises';
+import { abortedError, unlessAborted } from './abort.js';
 import { FederationResolutionError } from './errors.js';
 import { formatHostPort, formatServerName, parseServerName } from './server-name.js';
 import type { ServerName } from './server-name.js';
@@ -46,6 +47,20 @@ export interface ServerResolverDeps {
 	readonly sleep?: (ms: number) => Promise<void>;
 	/** Bound of each cache (well-known, SRV); default 10 000 server names. */
 	readonly maxCacheEntries?: number;
+	/** Budget of one `.well-known` lookup, attempts and redirects included (default `WELL_KNOWN_TIMEOUT_MS`, 10 s). */
+	readonly wellKnownTimeoutMs?: number;
+	/** Time for one SRV answer; none in time is a DNS failure (default `SRV_TIMEOUT_MS`, 5 s). */
+	readonly srvTimeoutMs?: number;
+}
+
+/** Per-call options of {@link ServerResolver.resolve}. */
+export interface ResolveOptions {
+	/**
+	 * The caller's deadline or cancellation: once it aborts, `resolve` rejects at once (with the signal's reason when
+	 * it is a federation error, else `ERR_ABORTED`). A `.well-known` fetch shared with other callers goes on within
+	 * its own budget; an SRV lookup is dropped.
+	 */
+	readonly signal?: AbortSignal | undefined;
 }
 
 /** Resolves Matrix server names to connection candidates. */
@@ -54,7 +69,12 @@ export interface ServerResolver {
 	 * Resolves a server name as the spec's "Resolving server names" says, to candidates in the order to try.
 	 * Throws `ServerNameError` for an invalid name and {@link FederationResolutionError} when DNS fails.
 	 */
-	resolve(serverName: string): Promise<ResolvedCandidate[]>;
+	resolve(serverName: string, options?: ResolveOptions): Promise<ResolvedCandidate[]>;
+	/**
+	 * Whether resolving `serverName` now needs a `.well-known` fetch (a DNS name without port whose delegation is not
+	 * cached fresh): the part of a resolution a remote controls, and can make slow. False for invalid names.
+	 */
+	needsWellKnown(serverName: string): boolean;
 	/** Forgets every cached `.well-known` and SRV answer. */
 	clearCache(): void;
 }
@@ -76,10 +96,19 @@ export function createServerResolver(deps: ServerResolverDeps): ServerResolver {
 		random,
 		sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
 		maxEntries,
+		...(deps.wellKnownTimeoutMs === undefined ? {} : { timeoutMs: deps.wellKnownTimeoutMs }),
 	});
-	const srv = new SrvLookup({ dns: deps.dns ?? { resolveSrv }, now, random, maxEntries });
+	const srv = new SrvLookup({
+		dns: deps.dns ?? { resolveSrv },
+		now,
+		random,
+		maxEntries,
+		...(deps.srvTimeoutMs === undefined ? {} : { timeoutMs: deps.srvTimeoutMs }),
+	});
 
-	async function resolve(input: string): Promise<ResolvedCandidate[]> {
+	async function resolve(input: string, options: ResolveOptions = {}): Promise<ResolvedCandidate[]> {
+		const { signal } = options;
+		if (signal?.aborted === true) throw abortedError(input, signal);
 		const name = parseServerName(input);
 		const steps = [`server name ${JSON.stringify(input)}: ${describeName(name)}`];
 		if (name.kind !== 'dns') {
@@ -90,10 +119,10 @@ export function createServerResolver(deps: ServerResolverDeps): ServerResolver {
 			steps.push('explicit port: no .well-known, no SRV');
 			return [direct(name, 'explicit-port', false, steps)];
 		}
-		const delegation = await wellKnown.lookup(name.host);
+		const delegation = await unlessAborted(wellKnown.lookup(name.host), signal, input);
 		steps.push(delegation.detail);
 		if (delegation.delegatedServer === null) {
-			return bySrv(input, name, false, steps);
+			return bySrv(input, name, false, steps, signal);
 		}
 		const target = parseServerName(delegation.delegatedServer);
 		steps.push(`delegated to ${JSON.stringify(delegation.delegatedServer)}: ${describeName(target)}`);
@@ -105,7 +134,7 @@ export function createServerResolver(deps: ServerResolverDeps): ServerResolver {
 			steps.push('delegated with an explicit port: no SRV');
 			return [direct(target, 'explicit-port', true, steps)];
 		}
-		return bySrv(input, target, true, steps);
+		return bySrv(input, target, true, steps, signal);
 	}
 
 	async function bySrv(
@@ -113,16 +142,17 @@ export function createServerResolver(deps: ServerResolverDeps): ServerResolver {
 		name: ServerName,
 		delegated: boolean,
 		steps: string[],
+		signal: AbortSignal | undefined,
 	): Promise<ResolvedCandidate[]> {
 		try {
-			const modern = await srv.lookup(`_matrix-fed._tcp.${name.host}`);
+			const modern = await srv.lookup(`_matrix-fed._tcp.${name.host}`, signal);
 			steps.push(modern.detail);
 			if (modern.targets.length > 0) {
 				return modern.targets.map((target, i, all) =>
 					viaSrv(name, target, 'srv', delegated, steps, i, all.length),
 				);
 			}
-			const legacy = await srv.lookup(`_matrix._tcp.${name.host}`);
+			const legacy = await srv.lookup(`_matrix._tcp.${name.host}`, signal);
 			steps.push(`${legacy.detail} (deprecated record)`);
 			if (legacy.targets.length > 0) {
 				return legacy.targets.map((target, i, all) =>
@@ -130,6 +160,7 @@ export function createServerResolver(deps: ServerResolverDeps): ServerResolver {
 				);
 			}
 		} catch (error) {
+			if (signal?.aborted === true) throw abortedError(input, signal);
 			if (error instanceof SrvLookupFailure) {
 				steps.push(error.message);
 				throw new FederationResolutionError(input, error.message, { cause: error.cause ?? error, steps });
@@ -150,6 +181,15 @@ export function createServerResolver(deps: ServerResolverDeps): ServerResolver {
 
 	return {
 		resolve,
+		needsWellKnown(input: string): boolean {
+			let name: ServerName;
+			try {
+				name = parseServerName(input);
+			} catch {
+				return false;
+			}
+			return name.kind === 'dns' && name.port === undefined && !wellKnown.isFresh(name.host);
+		},
 		clearCache(): void {
 			wellKnown.clear();
 			srv.clear();

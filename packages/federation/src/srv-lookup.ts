@@ -1,3 +1,4 @@
+import { raceAbort, timeoutSignal } from './abort.js';
 import { describeInput } from './errors.js';
 import { parseServerName } from './server-name.js';
 import { sortSrvRecords } from './srv-records.js';
@@ -7,6 +8,11 @@ import type { SrvDns, SrvRecord } from './srv-records.js';
 const NO_RECORD_CODES = new Set(['ENOTFOUND', 'ENODATA', 'ENOTIMP']);
 /** More records than this in one answer are ignored (hostile DNS). */
 const MAX_RECORDS = 64;
+/** An SRV answer that has not come after this long is a DNS failure (default of `srvTimeoutMs`). */
+export const SRV_TIMEOUT_MS = 5000;
+
+/** The marker reason of an SRV lookup's own timer. */
+class SrvTimeout extends Error {}
 
 /** An SRV lookup failed (not "no record"); the resolver turns it into a `FederationResolutionError`. */
 export class SrvLookupFailure extends Error {}
@@ -42,26 +48,44 @@ export class SrvLookup {
 	readonly #now: () => number;
 	readonly #random: () => number;
 	readonly #maxEntries: number;
+	readonly #timeoutMs: number;
 	readonly #cache = new Map<string, CacheEntry>();
 
-	constructor(options: { dns: SrvDns; now: () => number; random: () => number; maxEntries: number }) {
+	constructor(options: {
+		dns: SrvDns;
+		now: () => number;
+		random: () => number;
+		maxEntries: number;
+		/** An answer not in after this long counts as a DNS failure (default {@link SRV_TIMEOUT_MS}). */
+		timeoutMs?: number;
+	}) {
 		this.#dns = options.dns;
+		this.#timeoutMs = options.timeoutMs ?? SRV_TIMEOUT_MS;
 		this.#now = options.now;
 		this.#random = options.random;
 		this.#maxEntries = options.maxEntries;
 	}
 
-	/** Looks up `name`, e.g. `_matrix-fed._tcp.example.org`. */
-	async lookup(name: string): Promise<SrvLookupResult> {
+	/**
+	 * Looks up `name`, e.g. `_matrix-fed._tcp.example.org`. An answer that does not come within the lookup's timeout
+	 * is a DNS failure (the last answer is used when there is one); an abort of `signal` rejects with its reason.
+	 */
+	async lookup(name: string, signal?: AbortSignal): Promise<SrvLookupResult> {
 		const cached = this.#cache.get(name);
 		if (cached?.expiresAt !== undefined && cached.expiresAt > this.#now()) {
 			return this.#result(cached.targets, `SRV ${name}: ${count(cached.targets)} (cached)`);
 		}
 		let records: readonly SrvRecord[];
+		const timer = timeoutSignal(this.#timeoutMs, () => new SrvTimeout());
+		const deadline = signal === undefined ? timer.signal : AbortSignal.any([timer.signal, signal]);
 		try {
-			records = await this.#dns.resolveSrv(name);
+			records = await raceAbort(this.#dns.resolveSrv(name), deadline);
 		} catch (error) {
-			const code = (error as { code?: unknown } | null)?.code;
+			if (signal?.aborted === true) throw signal.reason;
+			const timedOut = error instanceof SrvTimeout;
+			const code = timedOut
+				? `no answer within ${this.#timeoutMs} ms`
+				: (error as { code?: unknown } | null)?.code;
 			if (typeof code === 'string' && NO_RECORD_CODES.has(code)) {
 				return { targets: [], detail: `SRV ${name}: no records (${code})` };
 			}
@@ -73,6 +97,8 @@ export class SrvLookup {
 				);
 			}
 			throw new SrvLookupFailure(`SRV lookup of ${name} failed (${reason})`, { cause: error });
+		} finally {
+			timer.clear();
 		}
 		if (records.length === 1 && (records[0]?.name === '' || records[0]?.name === '.')) {
 			throw new SrvLookupFailure(`SRV ${name} says the service is not available (target ".")`);

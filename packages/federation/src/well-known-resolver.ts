@@ -1,3 +1,4 @@
+import { raceAbort, timeoutSignal } from './abort.js';
 import { cachePeriodFromHeaders } from './cache-period.js';
 import { describeInput } from './errors.js';
 import type { HttpHeaders } from './headers.js';
@@ -19,6 +20,15 @@ const MAX_PERIOD = 48 * 3600;
 const GRACE_FACTOR = 0.2;
 const RETRY_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 500;
+/**
+ * The whole `.well-known` lookup (every attempt, redirects, body) gets this long (default of `timeoutMs`). The
+ * answer is a few bytes: a remote that takes longer is slow or hostile, and counts as "no delegation" (cached as a
+ * temporary failure, as Synapse does for a failed fetch).
+ */
+export const WELL_KNOWN_TIMEOUT_MS = 10_000;
+
+/** The marker reason of the lookup's own timer. */
+class WellKnownTimeout extends Error {}
 
 /** The final answer to `GET https://<server>/.well-known/matrix/server`, after redirects. */
 export interface WellKnownResponse {
@@ -35,7 +45,11 @@ export interface WellKnownResponse {
  */
 export type WellKnownFetcher = (
 	serverName: string,
-	options: { readonly maxBytes: number },
+	options: {
+		readonly maxBytes: number;
+		/** Aborted when the lookup's time is up: cancel the request (the resolver stops waiting anyway). */
+		readonly signal?: AbortSignal;
+	},
 ) => Promise<WellKnownResponse>;
 
 /** The outcome of a `.well-known` lookup. */
@@ -56,6 +70,8 @@ export interface WellKnownResolverOptions {
 	readonly sleep: (ms: number) => Promise<void>;
 	/** Cache size bound (oldest entries are dropped first). */
 	readonly maxEntries: number;
+	/** Budget of one lookup, all attempts included (default {@link WELL_KNOWN_TIMEOUT_MS}). */
+	readonly timeoutMs?: number;
 }
 
 /** Why a fetch gave no usable answer; temporary failures may keep a still-valid cached delegation. */
@@ -74,7 +90,9 @@ class FetchFailure extends Error {
  * 1 h ±10 %, or 2 min ±10 % when the server had a valid answer recently (its TTL + 2 h). Entries are refetched
  * once 80 % of their TTL has passed; if that refetch fails temporarily (connection error, 5xx, body over
  * 50 KiB), the cached delegation is kept. Temporary failures are retried (3 attempts, 500 ms apart) only for
- * servers that recently had a valid answer. Concurrent lookups of one name share one fetch.
+ * servers that recently had a valid answer. Concurrent lookups of one name share one fetch. A lookup has an overall
+ * budget (`timeoutMs`, default 10 s) over its attempts, redirects and body: when it runs out the fetch is cancelled
+ * and the lookup ends as a temporary failure, whoever is waiting.
  */
 export class WellKnownResolver {
 	readonly #options: WellKnownResolverOptions;
@@ -109,6 +127,13 @@ export class WellKnownResolver {
 		return promise;
 	}
 
+	/** Whether a lookup of `host` now would be answered from the cache (no fetch). */
+	isFresh(host: string): boolean {
+		const now = this.#options.now();
+		const entry = this.#cache.get(host, now);
+		return entry !== undefined && now < entry.expiresAt - GRACE_FACTOR * entry.ttlMs;
+	}
+
 	/** Forgets every cached answer. */
 	clear(): void {
 		this.#cache.clear();
@@ -121,8 +146,10 @@ export class WellKnownResolver {
 		let result: string | null;
 		let period: number;
 		let detail: string;
+		const timeoutMs = this.#options.timeoutMs ?? WELL_KNOWN_TIMEOUT_MS;
+		const budget = timeoutSignal(timeoutMs, () => new WellKnownTimeout(`no answer within ${timeoutMs} ms`));
 		try {
-			const response = await this.#request(host, hadValid);
+			const response = await this.#request(host, hadValid, budget.signal);
 			result = parseDelegation(response);
 			const fromHeaders = cachePeriodFromHeaders(response.headers, this.#options.now());
 			period =
@@ -142,17 +169,20 @@ export class WellKnownResolver {
 			result = null;
 			period = (hadValid ? DOWN_PERIOD : INVALID_PERIOD) * this.#jitter();
 			detail = `.well-known ${url}: ${error.reason}: no delegation`;
+		} finally {
+			budget.clear();
 		}
 		this.#cache.set(host, result, period * 1000, this.#options.now());
 		return { delegatedServer: result, detail: `${detail} (cached ${Math.round(period)} s)` };
 	}
 
 	/** The response, or a FetchFailure: temporary for errors, 5xx (after retries) and oversize bodies. */
-	async #request(host: string, retry: boolean): Promise<WellKnownResponse> {
+	async #request(host: string, retry: boolean, signal: AbortSignal): Promise<WellKnownResponse> {
 		for (let attempt = 1; ; attempt++) {
 			let reason: string;
 			try {
-				const response = await this.#options.fetch(host, { maxBytes: WELL_KNOWN_MAX_BYTES });
+				const fetched = this.#options.fetch(host, { maxBytes: WELL_KNOWN_MAX_BYTES, signal });
+				const response = await raceAbort(fetched, signal);
 				if (response.body.byteLength > WELL_KNOWN_MAX_BYTES) {
 					throw new FetchFailure(true, `body larger than ${WELL_KNOWN_MAX_BYTES} bytes`);
 				}
@@ -162,6 +192,10 @@ export class WellKnownResolver {
 				reason = `HTTP ${response.status}`;
 			} catch (error) {
 				if (error instanceof FetchFailure) throw error;
+				if (signal.aborted) {
+					const why = (signal.reason as Error).message;
+					throw new FetchFailure(true, attempt > 1 ? `${why} (${attempt} attempts)` : why);
+				}
 				if ((error as { code?: unknown } | null)?.code === 'ERR_RESPONSE_TOO_LARGE') {
 					throw new FetchFailure(true, `body larger than ${WELL_KNOWN_MAX_BYTES} bytes`);
 				}
@@ -170,7 +204,8 @@ export class WellKnownResolver {
 			if (!retry || attempt >= RETRY_ATTEMPTS) {
 				throw new FetchFailure(true, attempt > 1 ? `${reason} (after ${attempt} attempts)` : reason);
 			}
-			await this.#options.sleep(RETRY_DELAY_MS);
+			await raceAbort(this.#options.sleep(RETRY_DELAY_MS), signal).catch(() => undefined);
+			if (signal.aborted) throw new FetchFailure(true, `${reason} (${attempt} attempts; out of time)`);
 		}
 	}
 

@@ -97,6 +97,7 @@ test('an abort during the server-name resolution rejects without waiting for it'
 			resolutions++;
 			return new Promise(() => undefined);
 		},
+		needsWellKnown: () => true,
 		clearCache: () => undefined,
 	};
 	const client = createFederationClient({

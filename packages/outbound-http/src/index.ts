@@ -4,6 +4,8 @@ export type { OutboundHttp, OutboundHttpOptions } from './client/outbound-http.j
 export { DEFAULT_TIMEOUTS } from './client/timeouts.js';
 export type { OutboundTimeouts } from './client/timeouts.js';
 export type { OutboundContext } from './client/body-cap.js';
+export { BODY_RATE_PHASE, DEFAULT_BODY_RATE } from './client/body-rate.js';
+export type { BodyRate, BodyRateContext } from './client/body-rate.js';
 export { DEFAULT_POOL_OPTIONS } from './agents/pool-options.js';
 export type { PoolOptions } from './agents/pool-options.js';
 export { createRouter, route, routerFor } from './route/router.js';

@@ -144,3 +144,19 @@ test('failing commands exit non-zero with "CODE: message" on stderr', async (t) 
 	t.is(help.code, 0);
 	t.regex(help.stdout, /Default: url_preview/);
 });
+
+test('what the CLI prints from its input is escaped: no control, C1 or bidi character reaches the terminal', async (t) => {
+	const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+	for (const args of [
+		['route', 'http://host.example/\u009b31m\u202e'],
+		['route', 'http://host.example/\u009b31m\u202e', '--json'],
+		['route', 'http://ho\u009bst\u202e.example/'],
+		['route', 'gopher://x\u009b\u202e/'],
+		['route', 'https://host.example/', '--purpose', 'pu\u009b31m\u202esh'],
+		['route', 'https://host.example/', '--config', '/nonexistent/\u009b31m\u202e.yaml'],
+	]) {
+		const result = await run(args);
+		t.false(raw.test(result.stdout), `${args.join(' ')}: ${JSON.stringify(result.stdout)}`);
+		t.false(raw.test(result.stderr), `${args.join(' ')}: ${JSON.stringify(result.stderr)}`);
+	}
+});

@@ -136,6 +136,8 @@ test.before(async () => {
 			signingKey: key,
 			dns,
 			logger: audit.logger,
+			// Far above the default budget: a loaded machine must not turn a loopback .well-known into "no answer".
+			wellKnownTimeoutMs: 60_000,
 		});
 	}
 });

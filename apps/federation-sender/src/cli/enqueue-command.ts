@@ -13,6 +13,7 @@ import { openOutbox } from '../outbox/open-outbox.js';
 import { parseItemsText } from '../outbox/parse-items.js';
 import type { NewItem } from '../outbox/types.js';
 import type { CliIo } from './io.js';
+import { terminalSafe } from '@homeserver/config';
 
 /** Largest item file read (an array of PDUs may be long; each PDU is still capped at 64 KiB). */
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -59,10 +60,12 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
 	try {
 		const stored = await store.enqueue(destination, items, Date.now());
 		for (const item of stored) {
-			const id = item.eventId === null ? '' : ` ${item.eventId}`;
-			io.stdout.write(`stored ${item.kind} #${item.seq}${id} (${item.bytes} bytes) for ${destination}\n`);
+			// Event ids come from the input files: escaped, like everything printed from outside (terminalSafe).
+			const id = item.eventId === null ? '' : ` ${terminalSafe(item.eventId)}`;
+			const where = terminalSafe(destination);
+			io.stdout.write(`stored ${item.kind} #${item.seq}${id} (${item.bytes} bytes) for ${where}\n`);
 		}
-		io.stdout.write(`${stored.length} item(s) stored for ${destination}\n`);
+		io.stdout.write(`${stored.length} item(s) stored for ${terminalSafe(destination)}\n`);
 	} finally {
 		await store.close();
 	}

@@ -1,5 +1,6 @@
 /** The human form of `status`: one block per destination, aligned, with durations in words. */
 import type { StatusJsonRow } from './status-json-row.js';
+import { terminalSafe } from '@homeserver/config';
 
 /** `3d 4h`, `12m 5s`, `40s`: a duration, coarsely. */
 export function formatDuration(ms: number): string {
@@ -27,7 +28,8 @@ export function formatStatusTable(rows: readonly StatusJsonRow[], nowMs: number)
 	if (rows.length === 0) return 'outbox empty: no destinations\n';
 	const lines: string[] = [];
 	for (const row of rows) {
-		lines.push(`${row.destination}`);
+		// Destinations, txnIds and remote error texts come from outside: escaped for the terminal.
+		lines.push(terminalSafe(row.destination));
 		lines.push(`  queued        ${row.pendingPdus} PDU(s), ${row.pendingEdus} EDU(s)`);
 		lines.push(
 			`  delivered     ${row.deliveredItems} item(s), ${row.rejectedPdus} PDU(s) rejected by the destination`,
@@ -36,14 +38,14 @@ export function formatStatusTable(rows: readonly StatusJsonRow[], nowMs: number)
 		lines.push(
 			txn === null
 				? '  in flight     none'
-				: `  in flight     txn ${txn.txnId}: ${txn.pduCount} PDU(s), ${txn.eduCount} EDU(s), ${txn.attempts} attempt(s)`,
+				: `  in flight     txn ${terminalSafe(txn.txnId)}: ${txn.pduCount} PDU(s), ${txn.eduCount} EDU(s), ${txn.attempts} attempt(s)`,
 		);
 		lines.push(
 			row.backoffInForce && row.retryAtTs !== null
 				? `  backoff       retry in ${formatDuration(row.retryAtTs - nowMs)} (at ${new Date(row.retryAtTs).toISOString()}), ${row.backoff.failureCount} failure(s) in a row`
 				: '  backoff       none',
 		);
-		if (row.lastError !== null) lines.push(`  last error    ${row.lastError}`);
+		if (row.lastError !== null) lines.push(`  last error    ${terminalSafe(row.lastError)}`);
 		if (row.lastSuccessTs !== null)
 			lines.push(`  last success  ${new Date(row.lastSuccessTs).toISOString()}`);
 	}

@@ -10,6 +10,7 @@ import { formatResolutionReport } from '@homeserver/federation';
 import { UsageError } from '@homeserver/outbound-http';
 import { normaliseDestination } from '../outbox/destination.js';
 import type { CliIo } from './io.js';
+import { terminalSafe, terminalSafeJson } from '@homeserver/config';
 
 /** Runs `resolve`; returns the exit code. */
 export async function resolveCommand(args: string[], io: CliIo): Promise<number> {
@@ -25,9 +26,13 @@ export async function resolveCommand(args: string[], io: CliIo): Promise<number>
 	const explainer = io.createExplainer(config, io.createLogger());
 	try {
 		const report = await explainer.explain(serverName);
-		io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatResolutionReport(report));
+		// Steps quote what the network answered (.well-known, SRV targets): every line is escaped for the terminal.
+		const text = values.json
+			? `${terminalSafeJson(report, 2)}\n`
+			: formatResolutionReport(report).split('\n').map(terminalSafe).join('\n');
+		io.stdout.write(text);
 		if (report.error === null) return 0;
-		io.stderr.write(`${report.error.code}: ${report.error.message}\n`);
+		io.stderr.write(`${terminalSafe(report.error.code)}: ${terminalSafe(report.error.message)}\n`);
 		return 1;
 	} finally {
 		explainer.close();

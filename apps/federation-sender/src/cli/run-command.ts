@@ -33,7 +33,17 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 		// One registry for /metrics: the sender's own metrics and the outbound stack's counters.
 		const registry = new Registry();
 		transport = await io.createTransport(config, logger, registry);
-		worker = new DeliveryWorker({ store, origin: config.serverName, send: transport.send, logger });
+		// Turn slots: the sends, plus as many as `.well-known` resolutions may run at once (bounded in the transport),
+		// so that destinations resolving a slow `.well-known` take slots of their own (README, "Slow remotes").
+		const { maxConcurrentSends, maxConcurrentResolutions } = config.federationSender;
+		const concurrency = maxConcurrentSends + maxConcurrentResolutions;
+		worker = new DeliveryWorker({
+			store,
+			origin: config.serverName,
+			send: transport.send,
+			logger,
+			concurrency,
+		});
 		const metrics = createSenderMetrics(store, worker, systemClock, registry);
 		if (config.federationSender.metrics !== null) {
 			metricsServer = await startMetricsServer(metrics.registry, config.federationSender.metrics, logger);

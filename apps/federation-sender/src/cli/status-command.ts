@@ -8,6 +8,7 @@ import type { DestinationStatus } from '../outbox/types.js';
 import { formatStatusTable } from './format-status.js';
 import type { CliIo } from './io.js';
 import { withBackoffAt } from './status-json-row.js';
+import { terminalSafeJson } from '@homeserver/config';
 
 /** Runs `status`; returns the exit code. */
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
@@ -27,7 +28,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
 	const now = Date.now();
 	const result = withBackoffAt(rows, now);
 	if (values.json) {
-		io.stdout.write(`${JSON.stringify({ now, destinations: result }, null, 2)}\n`);
+		io.stdout.write(`${terminalSafeJson({ now, destinations: result }, 2)}\n`);
 	} else {
 		io.stdout.write(formatStatusTable(result, now));
 	}

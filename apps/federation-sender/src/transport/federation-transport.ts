@@ -9,8 +9,7 @@ import type { Config } from '@homeserver/config';
 import {
 	createFederationStack,
 	createOutboundStack,
-	createServerResolver,
-	createWellKnownFetcher,
+	createStackResolver,
 	explainResolution,
 } from '@homeserver/federation';
 import type {
@@ -24,6 +23,7 @@ import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-htt
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SendTransaction } from '../worker/types.js';
+import { PermitGate } from './permit-gate.js';
 import { sendTransactionVia } from './send-transaction.js';
 
 /** Options of {@link createFederationTransport}; tests inject name resolution that maps to loopback. */
@@ -34,7 +34,7 @@ export interface FederationTransportOptions {
 	readonly dns?: SrvDns;
 	/** More options of the outbound stack (timeouts, extra CAs...). */
 	readonly outbound?: Omit<OutboundHttpOptions, 'logger' | 'lookup'>;
-	/** Deadline of one attempt to send a transaction (default 60 s, as Synapse). */
+	/** Deadline of one attempt to send a transaction, resolution included (default `federation_sender.send_timeout_ms`). */
 	readonly timeoutMs?: number;
 	/**
 	 * Where outbound-http's counters are registered (`outbound_requests_total{purpose,route}`,
@@ -62,10 +62,12 @@ export interface ResolutionExplainer {
 /** Largest transaction answer read (`{"pdus": {...}}` for at most 50 PDUs). */
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
-function stackOptions(logger: Logger, options: FederationTransportOptions): FederationStackOptions {
+function stackOptions(config: Config, logger: Logger, options: FederationTransportOptions): FederationStackOptions {
 	const { metricsRegistry } = options;
 	return {
 		logger,
+		wellKnownTimeoutMs: config.federationSender.wellKnownTimeoutMs,
+		srvTimeoutMs: config.federationSender.srvTimeoutMs,
 		...(options.lookup === undefined ? {} : { lookup: options.lookup }),
 		...(options.dns === undefined ? {} : { dns: options.dns }),
 		outbound: {
@@ -84,11 +86,8 @@ export function createResolutionExplainer(
 	logger: Logger,
 	options: FederationTransportOptions = {},
 ): ResolutionExplainer {
-	const outbound = createOutboundStack(config, stackOptions(logger, options));
-	const resolver = createServerResolver({
-		fetchWellKnown: createWellKnownFetcher(outbound),
-		...(options.dns === undefined ? {} : { dns: options.dns }),
-	});
+	const outbound = createOutboundStack(config, stackOptions(config, logger, options));
+	const resolver = createStackResolver(outbound, stackOptions(config, logger, options));
 	return {
 		explain: (serverName) => explainResolution({ resolver, outbound }, serverName),
 		close: () => outbound.close(),
@@ -105,11 +104,12 @@ export async function createFederationTransport(
 	logger: Logger,
 	options: FederationTransportOptions = {},
 ): Promise<FederationTransport> {
-	const stack = await createFederationStack(config, stackOptions(logger, options));
+	const stack = await createFederationStack(config, stackOptions(config, logger, options));
 	const { client, http } = stack;
 	const send = sendTransactionVia(client, {
-		timeoutMs: options.timeoutMs ?? 60_000,
+		timeoutMs: options.timeoutMs ?? config.federationSender.sendTimeoutMs,
 		maxResponseBytes: MAX_RESPONSE_BYTES,
+		resolutions: new PermitGate(config.federationSender.maxConcurrentResolutions),
 	});
 	return {
 		send,

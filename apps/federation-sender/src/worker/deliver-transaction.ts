@@ -1,8 +1,10 @@
 /**
  * One send of a stored transaction with Synapse's short HTTP-level retries: the same txnId and body each
- * time, until a 200, a non-retryable answer, the retry budget running out, or shutdown.
+ * time, until a 200, a non-retryable answer, the retry budget running out, a timeout (a slow remote is not
+ * retried within the turn: it goes to backoff), or shutdown.
  */
 import { sleep, type Clock } from '../clock.js';
+import { errorCode } from '@homeserver/config';
 import { describeError } from '../errors.js';
 import { httpRetryDelay, isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
 import type { Random } from '../backoff/policy.js';
@@ -68,6 +70,9 @@ export async function deliverTransaction(ctx: DeliverContext, txn: StoredTransac
 		} catch (thrown) {
 			if (ctx.sendSignal.aborted) return { kind: 'aborted' };
 			error = describeError(thrown);
+			// A remote too slow for a deadline (the attempt's, or a phase's: headers, body rate) is backed off like a
+			// failing one at once: a short retry would hold this slot for another whole deadline.
+			if (isTimeout(thrown)) return { kind: 'failed', error, retryAfterMs: undefined };
 		}
 		if (retry >= ctx.policy.maxRetries) return { kind: 'failed', error, retryAfterMs };
 		const delayMs = Math.max(httpRetryDelay(retry + 1, ctx.policy, ctx.random), retryAfterMs ?? 0);
@@ -79,6 +84,11 @@ export async function deliverTransaction(ctx: DeliverContext, txn: StoredTransac
 			return { kind: 'aborted' };
 		}
 	}
+}
+
+/** Whether a send failed on a deadline (`ERR_TIMEOUT`, any phase), as opposed to a refused or reset connection. */
+function isTimeout(error: unknown): boolean {
+	return errorCode(error) === 'ERR_TIMEOUT';
 }
 
 /** ` M_FOO: message` from a Matrix error body, bounded, for stored errors. */

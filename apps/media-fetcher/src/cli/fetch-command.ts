@@ -12,6 +12,7 @@ import { openMediaFetcher } from '../app.js';
 import { formatMxc, parseMxc } from '../media-id.js';
 import type { CliIo } from './io.js';
 import { createProgressReporter, formatBytes } from './progress.js';
+import { terminalSafe, terminalSafeJsonText } from '@homeserver/config';
 
 /** Runs `fetch`; resolves with the exit code. */
 export async function fetchCommand(args: string[], io: CliIo): Promise<number> {
@@ -25,10 +26,10 @@ export async function fetchCommand(args: string[], io: CliIo): Promise<number> {
 	}
 	const ref = parseMxc(positionals[0]!);
 	const config = io.loadConfig(values.config);
-	const logger = pino({ level: 'warn' }, io.stderr);
+	const logger = pino({ level: 'warn', hooks: { streamWrite: terminalSafeJsonText } }, io.stderr);
 	const fetcher = await openMediaFetcher(config, { ...io.remote, logger });
 	try {
-		const progress = createProgressReporter(io.stderr, io.stderrIsTty, formatMxc(ref));
+		const progress = createProgressReporter(io.stderr, io.stderrIsTty, terminalSafe(formatMxc(ref)));
 		const { media, result } = await fetcher.service.get(ref, {
 			onProgress: (received, total) => progress.update(received, total),
 		});
@@ -40,7 +41,10 @@ export async function fetchCommand(args: string[], io: CliIo): Promise<number> {
 		}
 		const where = result === 'hit' ? 'already stored' : 'downloaded';
 		io.stderr.write(
-			`${formatMxc(ref)}: ${where}, ${formatBytes(media.size)} (${media.size} bytes), ${media.contentType}, sha256 ${media.sha256}\n`,
+			// The content type is the remote's: escaped like everything printed from outside.
+			terminalSafe(
+				`${formatMxc(ref)}: ${where}, ${formatBytes(media.size)} (${media.size} bytes), ${media.contentType}, sha256 ${media.sha256}`,
+			) + '\n',
 		);
 		return 0;
 	} finally {

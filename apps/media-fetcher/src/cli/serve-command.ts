@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { startMediaFetcher } from '../app.js';
 import { portOf } from '../serve/servers.js';
 import type { CliIo } from './io.js';
+import { terminalSafeJsonText } from '@homeserver/config';
 
 /** Runs `serve` until `io.stop` aborts; resolves with the exit code. */
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
@@ -21,7 +22,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
 		throw new UsageError('serve takes no arguments');
 	}
 	const config = io.loadConfig(values.config);
-	const logger = pino({ name: 'media-fetcher' }, io.stdout);
+	const logger = pino({ name: 'media-fetcher', hooks: { streamWrite: terminalSafeJsonText } }, io.stdout);
 	const running = await startMediaFetcher(config, { defaultMetrics: true, ...io.remote, logger });
 	const listen = config.mediaFetcher.listen;
 	logger.info(

@@ -5,6 +5,7 @@
  * for `ERR_USAGE` and node:util `ERR_PARSE_ARGS_*` errors). It lives in the lowest package every CLI imports.
  */
 import { errorCode } from '../error-code.js';
+import { terminalSafe } from '../terminal-text.js';
 
 /** Where the dispatcher writes. */
 export interface CommandOutput {
@@ -36,7 +37,7 @@ export async function dispatchCommand<Io extends CommandOutput>(
 	}
 	const command = Object.hasOwn(table.commands, name) ? table.commands[name] : undefined;
 	if (command === undefined) {
-		io.stderr.write(`ERR_USAGE: unknown command ${JSON.stringify(name)}\n${table.usage}`);
+		io.stderr.write(`ERR_USAGE: unknown command ${terminalSafe(JSON.stringify(name))}\n${table.usage}`);
 		return 2;
 	}
 	try {
@@ -47,7 +48,8 @@ export async function dispatchCommand<Io extends CommandOutput>(
 		const message = error instanceof Error ? error.message : String(error);
 		// node:util parseArgs errors carry codes such as ERR_PARSE_ARGS_UNKNOWN_OPTION: report them as usage errors.
 		const usage = code === 'ERR_USAGE' || code.startsWith('ERR_PARSE_ARGS');
-		io.stderr.write(`${usage ? 'ERR_USAGE' : code}: ${message}\n`);
+		// Messages can carry what came from the network or an input file: no control character reaches the terminal.
+		io.stderr.write(`${usage ? 'ERR_USAGE' : terminalSafe(code)}: ${terminalSafe(message)}\n`);
 		return usage ? 2 : 1;
 	}
 }

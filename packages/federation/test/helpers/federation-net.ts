@@ -196,7 +196,17 @@ export async function federationClient(
 		},
 	});
 	const logger = pino({ level: 'debug' }, sink);
-	const client = createFederationClient({ config, outbound, signingKey: key, dns, logger });
+	// Resolution budgets far above the defaults: a loaded CI machine must not turn a loopback .well-known into "no
+	// answer in time" (the budgets themselves are tested in resolution-deadline.test.ts).
+	const client = createFederationClient({
+		config,
+		outbound,
+		signingKey: key,
+		dns,
+		logger,
+		wellKnownTimeoutMs: 60_000,
+		srvTimeoutMs: 60_000,
+	});
 	t.teardown(() => client.close());
 	return { client, outbound, lookup, dns, logs };
 }

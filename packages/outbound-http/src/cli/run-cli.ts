@@ -4,7 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { errorCode } from '@homeserver/config';
+import { errorCode, terminalSafe, terminalSafeJson } from '@homeserver/config';
 import type { Config } from '@homeserver/config';
 import { createOutboundHttp } from '../client/outbound-http.js';
 import type { OutboundHttpOptions } from '../client/outbound-http.js';
@@ -31,7 +31,7 @@ function printRoute(command: RunCommand, config: Config, io: CliIo): void {
 	const decision = routerFor(config).route(command.url, command.purpose);
 	const json = routeDecisionToJson(decision);
 	if (command.json) {
-		io.stdout.write(`${JSON.stringify(json)}\n`);
+		io.stdout.write(`${terminalSafeJson(json)}\n`);
 		return;
 	}
 	const route = json.mode === null ? json.route : `${json.route} (${json.mode})`;
@@ -43,7 +43,10 @@ function printRoute(command: RunCommand, config: Config, io: CliIo): void {
 		['connect', json.connect ?? '-'],
 		['reason', json.reason],
 	];
-	io.stdout.write(lines.map(([name, value]) => `${`${name}:`.padEnd(9)}${value}\n`).join(''));
+	// URLs, hosts and reasons quote the input: escaped, so nothing in them can act on the terminal.
+	io.stdout.write(
+		lines.map(([name, value]) => `${`${name}:`.padEnd(9)}${terminalSafe(value ?? '')}\n`).join(''),
+	);
 }
 
 async function get(command: RunCommand, config: Config, io: CliIo): Promise<void> {
@@ -72,8 +75,10 @@ async function get(command: RunCommand, config: Config, io: CliIo): Promise<void
 }
 
 function errorLine(error: unknown): string {
-	if (error instanceof Error) return `${errorCode(error) ?? 'ERR_UNEXPECTED'}: ${error.message}\n`;
-	return `ERR_UNEXPECTED: ${String(error)}\n`;
+	if (error instanceof Error) {
+		return `${terminalSafe(errorCode(error) ?? 'ERR_UNEXPECTED')}: ${terminalSafe(error.message)}\n`;
+	}
+	return `ERR_UNEXPECTED: ${terminalSafe(String(error))}\n`;
 }
 
 /**
@@ -94,7 +99,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 	}
 	try {
 		const config = io.loadConfig(command.configPath);
-		for (const warning of config.warnings) io.stderr.write(`warning: ${warning}\n`);
+		for (const warning of config.warnings) io.stderr.write(`warning: ${terminalSafe(warning)}\n`);
 		if (command.kind === 'route') printRoute(command, config, io);
 		else await get(command, config, io);
 		return 0;

@@ -13,6 +13,8 @@ import type { RouteDecision } from '../route/route-decision.js';
 import { routerFor } from '../route/router.js';
 import type { Router } from '../route/router.js';
 import { bodyCapHandler } from './body-cap.js';
+import { bodyRateHandler, checkBodyRate, DEFAULT_BODY_RATE } from './body-rate.js';
+import type { BodyRate } from './body-rate.js';
 import { toOutboundError } from './map-error.js';
 import { routeHook } from './route-hook.js';
 import { DEFAULT_TIMEOUTS, gotTimeouts } from './timeouts.js';
@@ -31,6 +33,12 @@ export interface OutboundHttpOptions {
 	readonly userAgent?: string;
 	/** Time limits per phase (defaults: {@link DEFAULT_TIMEOUTS}). */
 	readonly timeouts?: Partial<OutboundTimeouts>;
+	/**
+	 * Minimum transfer rate of response bodies (default {@link DEFAULT_BODY_RATE}: 1 KiB/s over 10 s windows);
+	 * `false` turns it off. A request may set its own with `context: { bodyRate }`. Too slow: `ERR_TIMEOUT`, phase
+	 * `rate`.
+	 */
+	readonly bodyRate?: BodyRate | false;
 	/** Keep-alive pool settings (defaults: {@link DEFAULT_POOL_OPTIONS}). */
 	readonly pool?: Partial<PoolOptions>;
 	/** got retry limit for idempotent requests (default 2, got's; 0 turns retries off). */
@@ -80,6 +88,8 @@ export function createOutboundHttp(config: Config, options: OutboundHttpOptions 
 	const logger = options.logger ?? silentLogger();
 	const metrics = options.metrics ?? createOutboundMetrics();
 	const timeouts: OutboundTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+	const bodyRate = options.bodyRate ?? DEFAULT_BODY_RATE;
+	checkBodyRate(bodyRate, 'bodyRate');
 	const userAgent = options.userAgent ?? 'homeserver-outbound-http';
 	const agents = new AgentRegistry(config, router, {
 		lookup: options.lookup,
@@ -114,7 +124,7 @@ export function createOutboundHttp(config: Config, options: OutboundHttpOptions 
 					},
 				],
 			},
-			handlers: [bodyCapHandler((error) => countError(error.code))],
+			handlers: [bodyCapHandler((error) => countError(error.code)), bodyRateHandler(bodyRate)],
 		});
 	};
 

@@ -18,11 +18,19 @@ export interface OutboundTimeouts {
 	readonly response: number;
 	/** Socket inactivity at any time, which bounds an idle (stalled) body. */
 	readonly socket: number;
-	/** The whole request, redirects and retries included; undefined for no overall limit (large downloads). */
+	/**
+	 * The whole request: proxy connect and CONNECT, TLS, headers and body, each redirect hop included (got's
+	 * `timeout.request`). Default 10 minutes, so that no request is without a deadline; callers with a tighter budget
+	 * (a federation send: 60 s, a `.well-known`: 10 s) set theirs per request. `undefined` removes the limit and is
+	 * meant for callers that bound the request themselves (an AbortSignal with their own deadline).
+	 */
 	readonly request: number | undefined;
 }
 
-/** Defaults close to Synapse's: 15 s to connect, 60 s for response headers, 30 s of silence ends a body. */
+/**
+ * Defaults close to Synapse's: 15 s to connect, 60 s for response headers, 30 s of silence ends a body, 10 minutes
+ * for the whole request. A body's minimum rate is separate (`bodyRate`, see body-rate.ts).
+ */
 export const DEFAULT_TIMEOUTS: OutboundTimeouts = {
 	lookup: 10_000,
 	connect: 15_000,
@@ -31,7 +39,7 @@ export const DEFAULT_TIMEOUTS: OutboundTimeouts = {
 	send: 30_000,
 	response: 60_000,
 	socket: 30_000,
-	request: undefined,
+	request: 600_000,
 };
 
 /** got's `timeout` option for these limits. */
