@@ -42,10 +42,28 @@ export const databaseSchema = z.discriminatedUnion('name', [sqliteSchema, postgr
 	error: 'name must be "sqlite3" or "psycopg2"',
 });
 
+/** A duration: milliseconds as a number, or a string like `500ms`, `30s`, `10m`, `1h`, `7d`, `1w`. */
+const durationSchema = z.union(
+	[
+		z.int('must be a whole number of milliseconds').min(0, 'must not be negative'),
+		z.string().regex(/^\d+(ms|s|m|h|d|w)$/, 'must be a duration like "30s", "10m", "7d"'),
+	],
+	'must be a duration like "30s" or a number of milliseconds',
+);
+
 /** Our `federation_sender:` section. */
 export const federationSenderSchema = z.looseObject({
 	database: databaseSchema.optional(),
 	metrics: listenSchema.nullable().optional(),
+	lease_ttl: durationSchema.optional(),
+	poll_interval: durationSchema.optional(),
+	retention: durationSchema.optional(),
+	ephemeral_edus: z
+		.looseObject({
+			types: z.array(z.string().min(1), 'must be a list of EDU types').optional(),
+			max_age: durationSchema.optional(),
+		})
+		.optional(),
 });
 
 /** Our `media_fetcher:` section. */

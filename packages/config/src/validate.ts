@@ -15,7 +15,8 @@ const SECRET_SEGMENT = /pass|secret|token|credential/i;
 
 /** Our sections and the keys each of their mappings may hold, for the unknown-key warning. */
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
-	federation_sender: ['database', 'metrics'],
+	federation_sender: ['database', 'metrics', 'lease_ttl', 'poll_interval', 'retention', 'ephemeral_edus'],
+	'federation_sender.ephemeral_edus': ['types', 'max_age'],
 	media_fetcher: ['listen', 'database', 'metrics'],
 	'federation_sender.metrics': ['bind_address', 'port'],
 	'media_fetcher.metrics': ['bind_address', 'port'],

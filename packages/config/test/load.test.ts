@@ -22,6 +22,10 @@ test('built-in defaults: no file, paths relative to the working directory', (t) 
 	t.deepEqual(config.federationSender, {
 		database: { kind: 'sqlite', path: '/work/here/federation-sender.db' },
 		metrics: null,
+		leaseTtlMs: 10_000,
+		pollIntervalMs: 1000,
+		retentionMs: 604_800_000,
+		ephemeralEdus: { types: ['m.typing', 'm.receipt', 'm.presence'], maxAgeMs: 600_000 },
 	});
 	t.deepEqual(config.mediaFetcher, {
 		listen: { bindAddress: '127.0.0.1', port: 8090 },
@@ -169,7 +173,7 @@ media_fetcher: {listen: {port: 1, bind: x}}
 `);
 	t.deepEqual(config.warnings, [
 		'unknown key "http_proxi" ignored (neither this program nor Synapse knows it; a typo?)',
-		'unknown key "federation_sender.databse" ignored (known keys there: database, metrics)',
+		'unknown key "federation_sender.databse" ignored (known keys there: database, metrics, lease_ttl, poll_interval, retention, ephemeral_edus)',
 		'unknown key "media_fetcher.listen.bind" ignored (known keys there: bind_address, port)',
 	]);
 });
@@ -235,4 +239,14 @@ test('YAML errors that quote a token do not repeat it', (t) => {
 		const error = t.throws(() => load(yaml), { instanceOf: ConfigError });
 		t.false(error.message.includes('Yaml-Secret-6'), `${yaml} -> ${error.message}`);
 	}
+});
+
+test('federation_sender timing keys take milliseconds or durations like "30s" and "7d"', (t) => {
+	const config = load(
+		'federation_sender: {lease_ttl: 3s, poll_interval: 250, retention: 2d, ephemeral_edus: {types: [m.typing], max_age: 5m}}',
+	);
+	t.is(config.federationSender.leaseTtlMs, 3000);
+	t.is(config.federationSender.pollIntervalMs, 250);
+	t.is(config.federationSender.retentionMs, 172_800_000);
+	t.deepEqual(config.federationSender.ephemeralEdus, { types: ['m.typing'], maxAgeMs: 300_000 });
 });
