@@ -9,7 +9,26 @@ export { NO_BACKOFF } from './outbox/types.js';
 export { openSqliteOutbox, SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
 export { openOutbox } from './outbox/open-outbox.js';
 export { openPostgresOutbox, PostgresOutbox, type PostgresOutboxOptions } from './outbox/postgres-outbox.js';
-export { parsePdu, parseEdu, parseItemsText, MAX_PDU_BYTES, MAX_EDU_BYTES } from './outbox/parse-items.js';
+export {
+	parsePdu,
+	parseEdu,
+	parseItemsText,
+	parseItemsValue,
+	MAX_PDU_BYTES,
+	MAX_EDU_BYTES,
+} from './outbox/parse-items.js';
+export {
+	openOutboxProducer,
+	prepareEnqueue,
+	checkDestination,
+	enqueueInputs,
+	type OutboxProducer,
+	type ProducerItems,
+	type EnqueueInput,
+} from './producer/outbox-producer.js';
+export { PostgresLeases } from './outbox/postgres-leases.js';
+export { LeaseKeeper, rendezvousOwner, type LeaseSettings } from './worker/lease-keeper.js';
+export { defaultInstanceName } from './cli/run-command.js';
 export { normaliseDestination } from './outbox/destination.js';
 export { buildTransactionBody } from './outbox/transaction-body.js';
 export {

@@ -43,6 +43,10 @@ export function formatStatusTable(rows: readonly StatusJsonRow[], nowMs: number)
 				? `  backoff       retry in ${formatDuration(row.retryAtTs - nowMs)} (at ${new Date(row.retryAtTs).toISOString()}), ${row.backoff.failureCount} failure(s) in a row`
 				: '  backoff       none',
 		);
+		if (row.lease !== null)
+			lines.push(
+				`  held by       ${row.lease.instance} (lease until ${new Date(row.lease.expiresTs).toISOString()})`,
+			);
 		if (row.lastError !== null) lines.push(`  last error    ${row.lastError}`);
 		if (row.lastSuccessTs !== null)
 			lines.push(`  last success  ${new Date(row.lastSuccessTs).toISOString()}`);

@@ -15,6 +15,7 @@ import {
 	type BackoffState,
 	type CompletionSummary,
 	type DestinationStatus,
+	type NextTransactionOptions,
 	type NewItem,
 	type OutboxStore,
 	type PendingWork,
@@ -26,6 +27,13 @@ import {
 } from './types.js';
 import { readStatus } from './sqlite-status.js';
 import { acquireSqliteRunLock } from './sqlite-run-lock.js';
+
+/**
+ * How often a `run` reads `PRAGMA data_version` to see commits by other processes (an `enqueue`, an embedding
+ * homeserver): a read of a counter in the shared-memory WAL index, with no disk access, so every few
+ * milliseconds costs nothing noticeable and new work is seen within that time.
+ */
+export const SQLITE_WATCH_INTERVAL_MS = 3;
 
 /** How to open the SQLite outbox. */
 export interface SqliteOutboxOptions {
@@ -99,6 +107,8 @@ export class SqliteOutbox implements OutboxStore {
 	readonly #db: SqliteDatabase;
 	readonly #q: Statements;
 	readonly #path: string;
+	/** One `run` per SQLite outbox (its run lock): no leases. */
+	readonly leases = null;
 
 	/** Use {@link openSqliteOutbox}. */
 	constructor(db: SqliteDatabase, path: string) {
@@ -132,12 +142,22 @@ export class SqliteOutbox implements OutboxStore {
 		origin: string,
 		nowMs: number,
 		limits: TransactionLimits,
+		options: NextTransactionOptions = {},
 	): Promise<StoredTransaction | null> {
 		return this.#run(() =>
 			this.#db
 				.transaction((): StoredTransaction | null => {
 					const open = this.#q.openTxn.get(destination) as TxnRow | undefined;
 					if (open !== undefined) return toTransaction(destination, open);
+					const ephemeral = options.ephemeralEdus;
+					if (ephemeral !== undefined && ephemeral.types.length > 0) {
+						this.#q.expireEdus.run(
+							nowMs,
+							destination,
+							nowMs - ephemeral.maxAgeMs,
+							JSON.stringify(ephemeral.types),
+						);
+					}
 					const pdus = this.#q.pendingItems.all(destination, 'pdu', limits.maxPdus) as ItemRow[];
 					const edus = this.#q.pendingItems.all(destination, 'edu', limits.maxEdus) as ItemRow[];
 					if (pdus.length === 0 && edus.length === 0) return null;
@@ -252,6 +272,42 @@ export class SqliteOutbox implements OutboxStore {
 
 	changeToken(): Promise<string> {
 		return this.#run(() => String(this.#db.pragma('data_version', { simple: true })));
+	}
+
+	/** Polls `data_version` every {@link SQLITE_WATCH_INTERVAL_MS} ms; it changes when another connection commits. */
+	watchChanges(onChange: (destination: string | null) => void): Promise<() => Promise<void>> {
+		let last = this.#db.pragma('data_version', { simple: true }) as number;
+		const timer = setInterval(() => {
+			if (!this.#db.open) return;
+			try {
+				const now = this.#db.pragma('data_version', { simple: true }) as number;
+				if (now === last) return;
+				last = now;
+			} catch {
+				return; // busy or closing: the next tick (or the fallback poll) sees it
+			}
+			onChange(null);
+		}, SQLITE_WATCH_INTERVAL_MS);
+		timer.unref();
+		return Promise.resolve(() => {
+			clearInterval(timer);
+			return Promise.resolve();
+		});
+	}
+
+	prune(beforeMs: number): Promise<number> {
+		return this.#run(() =>
+			this.#db
+				.transaction(() => this.#q.pruneItems.run(beforeMs).changes + this.#q.pruneTxns.run(beforeMs).changes)
+				.immediate(),
+		);
+	}
+
+	size(): Promise<{ items: number; transactions: number }> {
+		return this.#run(() => {
+			const row = this.#q.size.get() as { items: number; transactions: number };
+			return { items: Number(row.items), transactions: Number(row.transactions) };
+		});
 	}
 
 	acquireRunLock(): Promise<RunLock> {

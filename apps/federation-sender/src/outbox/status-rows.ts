@@ -32,6 +32,13 @@ export interface DestinationRow {
 	last_success_ts: number | string | null;
 }
 
+/** A live lease. */
+export interface LeaseRow {
+	destination: string;
+	instance: string;
+	expires_ts: number | string;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const num = (value: number | string): number => Number(value);
@@ -42,6 +49,7 @@ export function assembleStatus(
 	counts: readonly CountRow[],
 	open: readonly OpenRow[],
 	destinations: readonly DestinationRow[],
+	leases: readonly LeaseRow[] = [],
 ): DestinationStatus[] {
 	const rows = new Map<string, Mutable<DestinationStatus>>();
 	const row = (destination: string): Mutable<DestinationStatus> => {
@@ -57,6 +65,7 @@ export function assembleStatus(
 				backoff: { failureTs: null, retryLastTs: 0, retryInterval: 0, failureCount: 0 },
 				lastError: null,
 				lastSuccessTs: null,
+				lease: null,
 			};
 			rows.set(destination, entry);
 		}
@@ -92,6 +101,9 @@ export function assembleStatus(
 		};
 		entry.lastError = d.last_error;
 		entry.lastSuccessTs = numOrNull(d.last_success_ts);
+	}
+	for (const lease of leases) {
+		row(lease.destination).lease = { instance: lease.instance, expiresTs: num(lease.expires_ts) };
 	}
 	return [...rows.values()].sort((a, b) => (a.destination < b.destination ? -1 : 1));
 }
