@@ -32,6 +32,8 @@ export function formatStatusTable(rows: readonly StatusJsonRow[], nowMs: number)
 		lines.push(
 			`  delivered     ${row.deliveredItems} item(s), ${row.rejectedPdus} PDU(s) rejected by the destination`,
 		);
+		if (row.expiredEdus > 0)
+			lines.push(`  expired       ${row.expiredEdus} ephemeral EDU(s) not sent in time`);
 		const txn = row.inFlight;
 		lines.push(
 			txn === null

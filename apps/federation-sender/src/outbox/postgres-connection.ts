@@ -68,8 +68,7 @@ export function schemaVersion(pool: pg.Pool): Promise<number> {
 		const table = await q(`SELECT to_regclass('${PG_TABLE_PREFIX}meta') IS NOT NULL AS present`);
 		if ((table.rows[0] as { present: boolean }).present !== true) return 0;
 		const row = (await q(`SELECT value FROM ${PG_TABLE_PREFIX}meta WHERE key = 'schema_version'`)).rows[0] as
-			| { value: string }
-			| undefined;
+			{ value: string } | undefined;
 		return Number(row?.value ?? 1);
 	});
 }

@@ -61,6 +61,7 @@ export function assembleStatus(
 				pendingEdus: 0,
 				deliveredItems: 0,
 				rejectedPdus: 0,
+				expiredEdus: 0,
 				inFlight: null,
 				backoff: { failureTs: null, retryLastTs: 0, retryInterval: 0, failureCount: 0 },
 				lastError: null,
@@ -78,7 +79,8 @@ export function assembleStatus(
 			if (count.kind === 'pdu') entry.pendingPdus += n;
 			else entry.pendingEdus += n;
 		} else if (count.state === 'delivered') entry.deliveredItems += n;
-		else entry.rejectedPdus += n;
+		else if (count.kind === 'pdu') entry.rejectedPdus += n;
+		else entry.expiredEdus += n; // an EDU is only ever "rejected" by expiry
 	}
 	for (const txn of open) {
 		row(txn.destination).inFlight = {

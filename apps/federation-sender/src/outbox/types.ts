@@ -97,6 +97,8 @@ export interface DestinationStatus {
 	readonly pendingEdus: number;
 	readonly deliveredItems: number;
 	readonly rejectedPdus: number;
+	/** Ephemeral EDUs dropped because they were older than `federation_sender.ephemeral_edus.max_age`. */
+	readonly expiredEdus: number;
 	readonly inFlight: {
 		readonly txnId: string;
 		readonly pduCount: number;
