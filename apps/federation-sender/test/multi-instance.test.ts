@@ -100,6 +100,10 @@ test.serial(
 		const expected = (port: number) => Array.from({ length: total }, (_, n) => `$${port}-${n}`);
 		const done = () => fleet.remotes.every((remote) => remote.pdus(FLEET_ORIGIN).length >= total);
 		for (let i = 0; i < 600 && !done(); i++) await sleep(100);
+		// The remote has answered the last 200; wait (bounded) for the survivor to file it.
+		const settled = async () =>
+			(await store.status()).every((row) => row.pendingPdus === 0 && row.inFlight === null);
+		for (let i = 0; i < 100 && !(await settled()); i++) await sleep(100);
 		t.log(`all delivered ${Date.now() - t0} ms after the first enqueue`);
 
 		for (const remote of fleet.remotes) {

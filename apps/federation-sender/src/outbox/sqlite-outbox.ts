@@ -27,6 +27,7 @@ import {
 } from './types.js';
 import { readStatus } from './sqlite-status.js';
 import { acquireSqliteRunLock } from './sqlite-run-lock.js';
+import { GroupCommit } from './sqlite-group-commit.js';
 
 /**
  * How often a `run` reads `PRAGMA data_version` to see commits by other processes (an `enqueue`, an embedding
@@ -115,10 +116,18 @@ export class SqliteOutbox implements OutboxStore {
 		this.#db = db;
 		this.#path = path;
 		this.#q = prepareStatements(db);
+		this.#group = new GroupCommit(db, toDatabaseError);
+	}
+
+	readonly #group: GroupCommit;
+
+	/** Commits made and write steps they carried (group commit; for benchmarks). */
+	get commitStats(): { commits: number; steps: number } {
+		return { commits: this.#group.commits, steps: this.#group.steps };
 	}
 
 	enqueue(destination: string, items: readonly NewItem[], nowMs: number): Promise<StoredItem[]> {
-		return this.#run(() =>
+		return this.#write(() =>
 			this.#db
 				.transaction(() =>
 					items.map((item): StoredItem => {
@@ -144,7 +153,7 @@ export class SqliteOutbox implements OutboxStore {
 		limits: TransactionLimits,
 		options: NextTransactionOptions = {},
 	): Promise<StoredTransaction | null> {
-		return this.#run(() =>
+		return this.#write(() =>
 			this.#db
 				.transaction((): StoredTransaction | null => {
 					const open = this.#q.openTxn.get(destination) as TxnRow | undefined;
@@ -190,7 +199,7 @@ export class SqliteOutbox implements OutboxStore {
 	}
 
 	markAttempt(destination: string, txnId: string, nowMs: number): Promise<void> {
-		return this.#run(() => {
+		return this.#write(() => {
 			this.#q.markAttempt.run(nowMs, destination, txnId);
 		});
 	}
@@ -202,7 +211,7 @@ export class SqliteOutbox implements OutboxStore {
 		responseJson: string,
 		nowMs: number,
 	): Promise<CompletionSummary> {
-		return this.#run(() =>
+		return this.#write(() =>
 			this.#db
 				.transaction((): CompletionSummary => {
 					const changed = this.#q.completeTxn.run(nowMs, responseJson, destination, txnId).changes;
@@ -233,7 +242,7 @@ export class SqliteOutbox implements OutboxStore {
 		backoff: BackoffState,
 		nowMs: number,
 	): Promise<void> {
-		return this.#run(() =>
+		return this.#write(() =>
 			this.#db
 				.transaction(() => {
 					this.#q.txnError.run(error, destination, txnId);
@@ -296,7 +305,7 @@ export class SqliteOutbox implements OutboxStore {
 	}
 
 	prune(beforeMs: number): Promise<number> {
-		return this.#run(() =>
+		return this.#write(() =>
 			this.#db
 				.transaction(() => this.#q.pruneItems.run(beforeMs).changes + this.#q.pruneTxns.run(beforeMs).changes)
 				.immediate(),
@@ -316,24 +325,31 @@ export class SqliteOutbox implements OutboxStore {
 
 	close(): Promise<void> {
 		return this.#run(() => {
+			if (this.#db.open) this.#group.flush();
 			if (this.#db.open) this.#db.close();
 		});
 	}
 
-	/** Runs a synchronous database step, mapping driver errors to `ERR_DATABASE`. */
+	/** Runs a synchronous database step now, mapping driver errors to `ERR_DATABASE`. */
 	#run<T>(step: () => T): Promise<T> {
 		try {
 			return Promise.resolve(step());
 		} catch (error) {
-			return Promise.reject(
-				error instanceof FederationSenderError
-					? error
-					: new FederationSenderError('ERR_DATABASE', `outbox database error: ${String(error)}`, {
-							cause: error,
-						}),
-			);
+			return Promise.reject(toDatabaseError(error));
 		}
 	}
+
+	/** Runs a write step in the next shared commit (see `sqlite-group-commit.ts`). */
+	#write<T>(step: () => T): Promise<T> {
+		if (!this.#db.open) return this.#run(step);
+		return this.#group.run(step);
+	}
+}
+
+function toDatabaseError(error: unknown): FederationSenderError {
+	return error instanceof FederationSenderError
+		? error
+		: new FederationSenderError('ERR_DATABASE', `outbox database error: ${String(error)}`, { cause: error });
 }
 
 function toTransaction(destination: string, row: TxnRow): StoredTransaction {
