@@ -34,11 +34,17 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * Runs `body` in one database transaction on one pooled connection; rolls back on any error. A
+ * Runs `body` in one database transaction on one pooled connection; rolls back on any error. With
+ * `durable: false` the commit does not wait for its WAL flush (`synchronous_commit = off`: a crash may lose
+ * it, never corrupt anything). A
  * serialization failure or deadlock is retried here (with a short random pause), never surfaced to the caller
  * unless it keeps happening {@link MAX_TRANSACTION_RETRIES} times.
  */
-export async function inTransaction<R>(pool: pg.Pool, body: (q: Query) => Promise<R>): Promise<R> {
+export async function inTransaction<R>(
+	pool: pg.Pool,
+	body: (q: Query) => Promise<R>,
+	options: { readonly durable?: boolean } = {},
+): Promise<R> {
 	for (let attempt = 0; ; attempt++) {
 		let client: pg.PoolClient;
 		try {
@@ -48,6 +54,8 @@ export async function inTransaction<R>(pool: pg.Pool, body: (q: Query) => Promis
 		}
 		try {
 			await client.query('BEGIN');
+			// Bookkeeping whose loss in a crash is harmless (see PostgresOutbox) need not wait for the WAL flush.
+			if (options.durable === false) await client.query('SET LOCAL synchronous_commit = off');
 			const result = await body((sql, params) => client.query(sql, params));
 			await client.query('COMMIT');
 			return result;
