@@ -108,7 +108,7 @@ async function startInstances(cleanup: Cleanup, configPath: string, count: numbe
 		});
 		cleanup.defer(child, (c) => c.exitCode === null && c.kill('SIGKILL'));
 		await new Promise<void>((resolve, reject) => {
-			createInterface({ input: child.stderr! }).on('line', (line) => {
+			createInterface({ input: child.stderr }).on('line', (line) => {
 				if (line.includes('federation-sender running')) resolve();
 			});
 			child.on('exit', (code) => reject(new Error(`instance exited (${code}) before running`)));
