@@ -25,8 +25,8 @@ test.after.always(async () => {
 });
 
 const REMOTES = 24;
-const ROUNDS = 50;
-const PER_ENQUEUE = 2; // 24 × 50 × 2 = 2,400 PDUs in all
+const ROUNDS = 25;
+const PER_ENQUEUE = 4; // 24 × 25 × 4 = 2,400 PDUs in all
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const eventIds = (list: readonly unknown[]): string[] =>
 	list.map((pdu) => (pdu as { event_id: string }).event_id);
@@ -39,7 +39,7 @@ test.serial(
 			t.pass(`skipped: ${missing ?? ''}`);
 			return;
 		}
-		t.timeout(180_000);
+		t.timeout(300_000); // bounded; generous because the machine is shared
 		const fleet = await startFleet(t, server, REMOTES, ['  lease_ttl: 2s', '  poll_interval: 60s']);
 		if (fleet === undefined) return;
 		const names = ['alpha', 'bravo', 'charlie'];
@@ -85,8 +85,8 @@ test.serial(
 					})),
 				});
 			}
-			if (round === 10) spread = (await holders()).size;
-			if (round === 16 || round === 33) {
+			if (round === 5) spread = (await holders()).size;
+			if (round === 8 || round === 16) {
 				const k0 = Date.now();
 				await killBusiest();
 				t.log(`killed ${killed.at(-1)} at ${k0 - t0} ms (took ${Date.now() - k0} ms)`);
