@@ -18,6 +18,14 @@ export { parsePdu } from './outbox/parse-items.js';
 export type { BackoffPolicy, Random } from './backoff/policy.js';
 export type { HttpRetryPolicy } from './backoff/http-retry.js';
 export { DeliveryWorker, type DeliveryWorkerOptions } from './worker/delivery-worker.js';
+export { openOutbox } from './outbox/open-outbox.js';
+// The producer API of a homeserver that embeds the sender (README, "Producer API").
+export {
+	openOutboxProducer,
+	type EnqueueInput,
+	type OutboxProducer,
+	type ProducerItems,
+} from './producer/outbox-producer.js';
 export type { SendTransaction, SendResult, WorkerEventMap } from './worker/types.js';
 export {
 	createFederationTransport,

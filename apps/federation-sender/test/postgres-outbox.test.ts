@@ -4,7 +4,7 @@ import type { OutboxStore } from '../src/outbox/types.js';
 import { pdus } from './helpers/items.js';
 import { outboxContract } from './helpers/outbox-contract.js';
 import { harness, next } from './helpers/worker.js';
-import { postgresMissing, startPostgres, type PostgresServer } from './helpers/postgres.js';
+import { postgresMissing, startPostgres, type PostgresServer } from '@homeserver/testkit';
 
 const missing = postgresMissing();
 let server: PostgresServer | undefined;

@@ -52,6 +52,14 @@ const slots = z
 	.int('must be a whole number')
 	.min(1, 'must be at least 1')
 	.max(10_000, 'must be at most 10000');
+/** A duration: milliseconds as a number, or a string like `500ms`, `30s`, `10m`, `1h`, `7d`, `1w`. */
+const durationSchema = z.union(
+	[
+		z.int('must be a whole number of milliseconds').min(0, 'must not be negative'),
+		z.string().regex(/^\d+(ms|s|m|h|d|w)$/, 'must be a duration like "30s", "10m", "7d"'),
+	],
+	'must be a duration like "30s" or a number of milliseconds',
+);
 
 /** Our `federation_sender:` section. */
 export const federationSenderSchema = z.looseObject({
@@ -62,6 +70,15 @@ export const federationSenderSchema = z.looseObject({
 	srv_timeout_ms: millis.optional(),
 	max_concurrent_sends: slots.optional(),
 	max_concurrent_resolutions: slots.optional(),
+	lease_ttl: durationSchema.optional(),
+	poll_interval: durationSchema.optional(),
+	retention: durationSchema.optional(),
+	ephemeral_edus: z
+		.looseObject({
+			types: z.array(z.string().min(1), 'must be a list of EDU types').optional(),
+			max_age: durationSchema.optional(),
+		})
+		.optional(),
 });
 
 const positiveInt = z.int('must be a whole number').min(1, 'must be 1 or more');

@@ -51,7 +51,42 @@ export function buildFederationSender(
 		srvTimeoutMs: section?.srv_timeout_ms ?? limits.srvTimeoutMs,
 		maxConcurrentSends: section?.max_concurrent_sends ?? limits.maxConcurrentSends,
 		maxConcurrentResolutions: section?.max_concurrent_resolutions ?? limits.maxConcurrentResolutions,
+		leaseTtlMs: durationMs(section?.lease_ttl) ?? FEDERATION_SENDER_DEFAULTS.leaseTtlMs,
+		pollIntervalMs: durationMs(section?.poll_interval) ?? FEDERATION_SENDER_DEFAULTS.pollIntervalMs,
+		retentionMs: durationMs(section?.retention) ?? FEDERATION_SENDER_DEFAULTS.retentionMs,
+		ephemeralEdus: Object.freeze({
+			types: Object.freeze([
+				...(section?.ephemeral_edus?.types ?? FEDERATION_SENDER_DEFAULTS.ephemeralEduTypes),
+			]),
+			maxAgeMs:
+				durationMs(section?.ephemeral_edus?.max_age) ?? FEDERATION_SENDER_DEFAULTS.ephemeralEduMaxAgeMs,
+		}),
 	};
+}
+
+/** Defaults of the `federation_sender:` timing keys. */
+export const FEDERATION_SENDER_DEFAULTS = Object.freeze({
+	leaseTtlMs: 10_000,
+	pollIntervalMs: 1000,
+	retentionMs: 7 * 86_400_000,
+	ephemeralEduTypes: Object.freeze(['m.typing', 'm.receipt', 'm.presence']),
+	ephemeralEduMaxAgeMs: 10 * 60_000,
+});
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+	ms: 1,
+	s: 1000,
+	m: 60_000,
+	h: 3_600_000,
+	d: 86_400_000,
+	w: 604_800_000,
+};
+
+/** A validated duration (number of ms or `30s`-style string) in milliseconds. */
+function durationMs(value: number | string | undefined): number | undefined {
+	if (value === undefined || typeof value === 'number') return value;
+	const match = /^(\d+)(ms|s|m|h|d|w)$/.exec(value);
+	return match === null ? undefined : Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
 }
 
 /** Builds `media_fetcher:` with its defaults (listen 127.0.0.1:8090, SQLite file `media-fetcher.db`, no metrics). */

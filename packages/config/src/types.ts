@@ -156,6 +156,14 @@ export interface FederationSenderConfig {
 	readonly database: DatabaseConfig;
 	/** null: no metrics listener. */
 	readonly metrics: ListenConfig | null;
+	/** `lease_ttl` (ms): how long a destination stays leased to an instance that stopped heart-beating (10 s). */
+	readonly leaseTtlMs: number;
+	/** `poll_interval` (ms): the fallback rescan of the outbox when no wake-up signal arrived (1 s). */
+	readonly pollIntervalMs: number;
+	/** `retention` (ms): delivered and rejected rows are pruned after this long (7 days). */
+	readonly retentionMs: number;
+	/** `ephemeral_edus`: EDU types dropped instead of sent once older than `maxAgeMs`. */
+	readonly ephemeralEdus: { readonly types: readonly string[]; readonly maxAgeMs: number };
 	/**
 	 * `send_timeout_ms` (default 60000, Synapse's): the deadline of one attempt to send a transaction, counted before
 	 * the destination is resolved, so resolution, waiting for a resolution slot, proxy, TLS, headers and body are

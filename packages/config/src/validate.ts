@@ -25,7 +25,12 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
 		'srv_timeout_ms',
 		'max_concurrent_sends',
 		'max_concurrent_resolutions',
+		'lease_ttl',
+		'poll_interval',
+		'retention',
+		'ephemeral_edus',
 	],
+	'federation_sender.ephemeral_edus': ['types', 'max_age'],
 	media_fetcher: [
 		'listen',
 		'database',

@@ -85,6 +85,13 @@ const badValues: [yaml: string, key: string, reason: RegExp][] = [
 		/is required/,
 	],
 	['federation_sender: []', 'federation_sender', /expected object/],
+	['federation_sender: {lease_ttl: 10 seconds}', 'federation_sender.lease_ttl', /duration like "30s"/],
+	['federation_sender: {retention: -1}', 'federation_sender.retention', /negative|duration/],
+	[
+		'federation_sender: {ephemeral_edus: {types: m.typing}}',
+		'federation_sender.ephemeral_edus.types',
+		/list of EDU types/,
+	],
 	['media_fetcher: {listen: {port: 1.5}}', 'media_fetcher.listen.port', /whole number/],
 	[
 		'media_fetcher: {listen: {port: 1, bind_address: "not valid!"}}',

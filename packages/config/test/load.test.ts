@@ -27,6 +27,10 @@ test('built-in defaults: no file, paths relative to the working directory', (t) 
 		srvTimeoutMs: 5000,
 		maxConcurrentSends: 32,
 		maxConcurrentResolutions: 32,
+		leaseTtlMs: 10_000,
+		pollIntervalMs: 1000,
+		retentionMs: 604_800_000,
+		ephemeralEdus: { types: ['m.typing', 'm.receipt', 'm.presence'], maxAgeMs: 600_000 },
 	});
 	t.deepEqual(config.mediaFetcher, {
 		listen: { bindAddress: '127.0.0.1', port: 8090 },
@@ -186,7 +190,8 @@ media_fetcher: {listen: {port: 1, bind: x}}
 	t.deepEqual(config.warnings, [
 		'unknown key "http_proxi" ignored (neither this program nor Synapse knows it; a typo?)',
 		'unknown key "federation_sender.databse" ignored (known keys there: database, metrics, send_timeout_ms, ' +
-			'well_known_timeout_ms, srv_timeout_ms, max_concurrent_sends, max_concurrent_resolutions)',
+			'well_known_timeout_ms, srv_timeout_ms, max_concurrent_sends, max_concurrent_resolutions, lease_ttl, ' +
+			'poll_interval, retention, ephemeral_edus)',
 		'unknown key "media_fetcher.listen.bind" ignored (known keys there: bind_address, port)',
 	]);
 });
@@ -268,4 +273,14 @@ test('the federation sender limits are read from federation_sender: and frozen',
 	});
 	t.true(Object.isFrozen(config.federationSender));
 	t.deepEqual(config.warnings, []);
+});
+
+test('federation_sender timing keys take milliseconds or durations like "30s" and "7d"', (t) => {
+	const config = load(
+		'federation_sender: {lease_ttl: 3s, poll_interval: 250, retention: 2d, ephemeral_edus: {types: [m.typing], max_age: 5m}}',
+	);
+	t.is(config.federationSender.leaseTtlMs, 3000);
+	t.is(config.federationSender.pollIntervalMs, 250);
+	t.is(config.federationSender.retentionMs, 172_800_000);
+	t.deepEqual(config.federationSender.ephemeralEdus, { types: ['m.typing'], maxAgeMs: 300_000 });
 });

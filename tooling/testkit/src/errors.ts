@@ -16,6 +16,10 @@ export const TESTKIT_ERRORS = {
 	ERR_TESTKIT_SQUID_START: {
 		meaning: 'Squid exited or did not start listening in time; the message carries the tail of its log.',
 	},
+	ERR_TESTKIT_POSTGRES_START: {
+		meaning:
+			'The throw-away PostgreSQL server could not be initialised or did not accept connections in time.',
+	},
 	ERR_TESTKIT_TIMEOUT: { meaning: 'A wait (for a log entry, a port) ran out of time.' },
 	ERR_TESTKIT_NOT_JSON: {
 		meaning: 'A value given to the remote homeserver cannot be written as canonical JSON.',

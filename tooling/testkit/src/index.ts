@@ -70,3 +70,5 @@ export { startSlowMediaRemote } from './slow-media-remote.js';
 export type { SlowMediaMode, SlowMediaRemote, SlowMediaRemoteOptions } from './slow-media-remote.js';
 export { startFederationEnvironment } from './federation-environment.js';
 export type { FederationEnvironment, FederationEnvironmentOptions } from './federation-environment.js';
+export { postgresMissing, startPostgres } from './postgres.js';
+export type { PostgresOptions, PostgresServer } from './postgres.js';

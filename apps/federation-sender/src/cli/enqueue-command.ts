@@ -8,10 +8,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '@homeserver/outbound-http';
 import { FederationSenderError } from '../errors.js';
-import { normaliseDestination } from '../outbox/destination.js';
+import { parseJsonText } from '../outbox/parse-items.js';
 import { openOutbox } from '../outbox/open-outbox.js';
-import { parseItemsText } from '../outbox/parse-items.js';
-import type { NewItem } from '../outbox/types.js';
+import { checkDestination, enqueueInputs, type EnqueueInput } from '../producer/outbox-producer.js';
 import type { CliIo } from './io.js';
 import { terminalSafe } from '@homeserver/config';
 
@@ -41,24 +40,20 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
 	if (inputs.filter((input) => input.file === '-').length > 1) throw usage('stdin (-) can be read only once');
 
 	const config = io.loadConfig(values.config);
-	const destination = normaliseDestination(values.destination);
-	if (destination === normaliseDestination(config.serverName)) {
-		throw new FederationSenderError(
-			'ERR_INVALID_DESTINATION',
-			`${destination} is this server's own name (server_name); nothing is sent to ourselves`,
-		);
-	}
-	const items: NewItem[] = [];
+	// The destination is checked before any file is read (the same check runs again in enqueueInputs).
+	const destination = checkDestination(config.serverName, values.destination);
+	const parsed: EnqueueInput[] = [];
 	for (const input of inputs) {
 		const source = input.file === '-' ? 'stdin' : input.file;
 		const text = input.file === '-' ? await io.readStdin() : await readCapped(resolve(input.file));
 		if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw tooLarge(source);
-		items.push(...parseItemsText(input.kind, text, source));
+		parsed.push({ kind: input.kind, value: parseJsonText(text, source), source });
 	}
 
 	const store = await openOutbox(config.federationSender.database);
 	try {
-		const stored = await store.enqueue(destination, items, Date.now());
+		// The producer API's code path: the same validation and errors.
+		const stored = await enqueueInputs(store, config.serverName, destination, parsed);
 		for (const item of stored) {
 			// Event ids come from the input files: escaped, like everything printed from outside (terminalSafe).
 			const id = item.eventId === null ? '' : ` ${terminalSafe(item.eventId)}`;

@@ -34,6 +34,8 @@ export function formatStatusTable(rows: readonly StatusJsonRow[], nowMs: number)
 		lines.push(
 			`  delivered     ${row.deliveredItems} item(s), ${row.rejectedPdus} PDU(s) rejected by the destination`,
 		);
+		if (row.expiredEdus > 0)
+			lines.push(`  expired       ${row.expiredEdus} ephemeral EDU(s) not sent in time`);
 		const txn = row.inFlight;
 		lines.push(
 			txn === null
@@ -45,6 +47,10 @@ export function formatStatusTable(rows: readonly StatusJsonRow[], nowMs: number)
 				? `  backoff       retry in ${formatDuration(row.retryAtTs - nowMs)} (at ${new Date(row.retryAtTs).toISOString()}), ${row.backoff.failureCount} failure(s) in a row`
 				: '  backoff       none',
 		);
+		if (row.lease !== null)
+			lines.push(
+				`  held by       ${terminalSafe(row.lease.instance)} (lease until ${new Date(row.lease.expiresTs).toISOString()})`,
+			);
 		if (row.lastError !== null) lines.push(`  last error    ${terminalSafe(row.lastError)}`);
 		if (row.lastSuccessTs !== null)
 			lines.push(`  last success  ${new Date(row.lastSuccessTs).toISOString()}`);

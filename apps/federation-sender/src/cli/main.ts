@@ -11,7 +11,7 @@ import { statusCommand } from './status-command.js';
 
 /** The usage text. */
 export const USAGE = `usage:
-  federation-sender run --config FILE
+  federation-sender run --config FILE [--instance NAME]
   federation-sender enqueue --config FILE --destination SERVER (--pdu FILE | --edu FILE)...
   federation-sender status --config FILE [--json]
   federation-sender resolve <server_name> --config FILE [--json]

@@ -1,9 +1,13 @@
 /**
- * `federation-sender run --config FILE`: delivers the outbox until SIGTERM or SIGINT. One `run` per outbox
- * (a run lock); metrics on `federation_sender.metrics`; on a signal, no new work is taken and requests in
+ * `federation-sender run --config FILE [--instance NAME]`: delivers the outbox until SIGTERM or SIGINT. On
+ * SQLite, one `run` per outbox (a run lock). On PostgreSQL, any number of instances with different names share
+ * the outbox, each destination leased to one of them (docs/architecture.md 5); the name defaults to the host
+ * name and process id. Metrics on `federation_sender.metrics`; on a signal, no new work is taken and requests in
  * flight get a grace period, after which their transactions are left for the next start (same txnId).
  * A second signal exits at once.
  */
+import { UsageError } from '@homeserver/outbound-http';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatHostPort } from '@homeserver/config';
 import { startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
@@ -14,15 +18,28 @@ import { createSenderMetrics } from '../observability/sender-metrics.js';
 import { DeliveryWorker } from '../worker/delivery-worker.js';
 import type { CliIo } from './io.js';
 
+/** `--instance` when not given: host name and process id, unique among live processes. */
+export function defaultInstanceName(): string {
+	return `${hostname()}:${process.pid}`;
+}
+
 /** Runs `run`; resolves with the exit code once the worker has stopped. */
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
-	const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
+	const { values } = parseArgs({
+		args,
+		options: { config: { type: 'string' }, instance: { type: 'string' } },
+		strict: true,
+	});
+	const instance = values.instance ?? defaultInstanceName();
+	if (instance.trim() === '' || instance.length > 200)
+		throw new UsageError('--instance NAME must be 1 to 200 characters');
 	const config = io.loadConfig(values.config);
 	const logger = io.createLogger();
 	for (const warning of config.warnings) logger.warn(warning);
 	const database = config.federationSender.database;
+	const sender = config.federationSender;
 	const store = await openOutbox(database);
-	const lock = await store.acquireRunLock().catch(async (error: unknown) => {
+	const lock = await store.acquireRunLock(instance).catch(async (error: unknown) => {
 		await store.close();
 		throw error;
 	});
@@ -43,6 +60,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 			send: transport.send,
 			logger,
 			concurrency,
+			pollIntervalMs: sender.pollIntervalMs,
+			leases: store.leases === null ? null : { table: store.leases, instance, ttlMs: sender.leaseTtlMs },
+			ephemeralEdus: sender.ephemeralEdus,
+			retentionMs: sender.retentionMs,
 		});
 		const metrics = createSenderMetrics(store, worker, systemClock, registry);
 		if (config.federationSender.metrics !== null) {
@@ -53,7 +74,12 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 		const stopRequested = waitForSignal(io, logger);
 		await worker.start();
 		logger.info(
-			{ origin: config.serverName, outbox: database.kind === 'sqlite' ? database.path : 'postgres' },
+			{
+				origin: config.serverName,
+				outbox: database.kind === 'sqlite' ? database.path : 'postgres',
+				instance,
+				leaseTtlMs: store.leases === null ? null : sender.leaseTtlMs,
+			},
 			'federation-sender running',
 		);
 		const signal = await stopRequested;

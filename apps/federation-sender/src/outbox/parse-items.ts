@@ -87,14 +87,22 @@ export function parseEdu(value: unknown, what = 'edu'): NewItem {
  * `source` names the input in messages (a file name, or `stdin`).
  */
 export function parseItemsText(kind: 'pdu' | 'edu', text: string, source: string): NewItem[] {
-	let value: unknown;
+	return parseItemsValue(kind, parseJsonText(text, source), source);
+}
+
+/** JSON text to a value, or `ERR_INVALID_JSON` naming the source. */
+export function parseJsonText(text: string, source: string): unknown {
 	try {
-		value = JSON.parse(text);
+		return JSON.parse(text) as unknown;
 	} catch (error) {
 		throw new FederationSenderError('ERR_INVALID_JSON', `${source}: ${(error as Error).message}`, {
 			cause: error,
 		});
 	}
+}
+
+/** Validates one item (an object) or several (an array of objects) already parsed from JSON. */
+export function parseItemsValue(kind: 'pdu' | 'edu', value: unknown, source: string): NewItem[] {
 	const parse = kind === 'pdu' ? parsePdu : parseEdu;
 	if (Array.isArray(value)) {
 		if (value.length === 0) throw new FederationSenderError('ERR_INVALID_ITEM', `${source}: empty array`);

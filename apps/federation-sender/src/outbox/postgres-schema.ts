@@ -2,7 +2,7 @@
  * The PostgreSQL schema of the outbox: the same tables and states as the SQLite one (see
  * `sqlite-schema.ts`), prefixed `federation_sender_` so they can live in a database shared with other tables.
  */
-export const PG_SCHEMA_VERSION = 1;
+export const PG_SCHEMA_VERSION = 2;
 
 /** Prefix of every table of the PostgreSQL outbox. */
 export const PG_TABLE_PREFIX = 'federation_sender_';
@@ -60,6 +60,28 @@ CREATE TABLE IF NOT EXISTS federation_sender_destinations (
 	last_error TEXT,
 	last_success_ts BIGINT
 );
+`;
+
+/**
+ * Version 2: several `run` instances share the outbox (docs/architecture.md 5). `instances` holds each live
+ * instance's heartbeat; `leases` says which instance works a destination, until `expires_ts` (database clock).
+ */
+export const PG_SCHEMA_V2 = `
+CREATE TABLE IF NOT EXISTS federation_sender_instances (
+	name TEXT PRIMARY KEY,
+	started_ts BIGINT NOT NULL,
+	heartbeat_ts BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS federation_sender_leases (
+	destination TEXT PRIMARY KEY,
+	instance TEXT NOT NULL,
+	expires_ts BIGINT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS federation_sender_leases_by_instance ON federation_sender_leases (instance);
+CREATE INDEX IF NOT EXISTS federation_sender_items_done
+	ON federation_sender_items (done_ts) WHERE state IN ('delivered', 'rejected');
 `;
 
 /** Advisory-lock keys (arbitrary constants, namespaced by the first number). */

@@ -34,6 +34,12 @@ const SQL = {
 				SELECT DISTINCT destination FROM items WHERE state = 'pending'
 				UNION SELECT destination FROM transactions WHERE state = 'open'
 			) AS w LEFT JOIN destinations AS d ON d.destination = w.destination ORDER BY w.destination`,
+	expireEdus: `UPDATE items SET state = 'rejected', error = 'expired: ephemeral EDU not sent in time', done_ts = ?
+			 WHERE destination = ? AND kind = 'edu' AND state = 'pending' AND enqueued_ts < ?
+			 AND json_extract(json, '$.edu_type') IN (SELECT value FROM json_each(?))`,
+	pruneItems: "DELETE FROM items WHERE state IN ('delivered', 'rejected') AND done_ts < ?",
+	pruneTxns: "DELETE FROM transactions WHERE state = 'delivered' AND delivered_ts < ?",
+	size: 'SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM transactions) AS transactions',
 } as const;
 
 /** The prepared statements, by name. */

@@ -32,6 +32,13 @@ export interface DestinationRow {
 	last_success_ts: number | string | null;
 }
 
+/** A live lease. */
+export interface LeaseRow {
+	destination: string;
+	instance: string;
+	expires_ts: number | string;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const num = (value: number | string): number => Number(value);
@@ -42,6 +49,7 @@ export function assembleStatus(
 	counts: readonly CountRow[],
 	open: readonly OpenRow[],
 	destinations: readonly DestinationRow[],
+	leases: readonly LeaseRow[] = [],
 ): DestinationStatus[] {
 	const rows = new Map<string, Mutable<DestinationStatus>>();
 	const row = (destination: string): Mutable<DestinationStatus> => {
@@ -53,10 +61,12 @@ export function assembleStatus(
 				pendingEdus: 0,
 				deliveredItems: 0,
 				rejectedPdus: 0,
+				expiredEdus: 0,
 				inFlight: null,
 				backoff: { failureTs: null, retryLastTs: 0, retryInterval: 0, failureCount: 0 },
 				lastError: null,
 				lastSuccessTs: null,
+				lease: null,
 			};
 			rows.set(destination, entry);
 		}
@@ -69,7 +79,8 @@ export function assembleStatus(
 			if (count.kind === 'pdu') entry.pendingPdus += n;
 			else entry.pendingEdus += n;
 		} else if (count.state === 'delivered') entry.deliveredItems += n;
-		else entry.rejectedPdus += n;
+		else if (count.kind === 'pdu') entry.rejectedPdus += n;
+		else entry.expiredEdus += n; // an EDU is only ever "rejected" by expiry
 	}
 	for (const txn of open) {
 		row(txn.destination).inFlight = {
@@ -92,6 +103,9 @@ export function assembleStatus(
 		};
 		entry.lastError = d.last_error;
 		entry.lastSuccessTs = numOrNull(d.last_success_ts);
+	}
+	for (const lease of leases) {
+		row(lease.destination).lease = { instance: lease.instance, expiresTs: num(lease.expires_ts) };
 	}
 	return [...rows.values()].sort((a, b) => (a.destination < b.destination ? -1 : 1));
 }

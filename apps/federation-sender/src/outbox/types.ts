@@ -43,6 +43,14 @@ export interface TransactionLimits {
 	readonly maxEdus: number;
 }
 
+/** Options of {@link OutboxStore.nextTransaction}. */
+export interface NextTransactionOptions {
+	/** Only when this instance holds the destination's lease (checked in the same database transaction). */
+	readonly leaseHolder?: string;
+	/** EDUs of these types older than `maxAgeMs` are dropped (filed as rejected `expired`) instead of sent. */
+	readonly ephemeralEdus?: { readonly types: readonly string[]; readonly maxAgeMs: number };
+}
+
 /** Per-destination retry state, stored so that a restart keeps it (Synapse's `destinations` table). */
 export interface BackoffState {
 	/** When the backoff started (first failure of the current run of failures), or null. */
@@ -89,6 +97,8 @@ export interface DestinationStatus {
 	readonly pendingEdus: number;
 	readonly deliveredItems: number;
 	readonly rejectedPdus: number;
+	/** Ephemeral EDUs dropped because they were older than `federation_sender.ephemeral_edus.max_age`. */
+	readonly expiredEdus: number;
 	readonly inFlight: {
 		readonly txnId: string;
 		readonly pduCount: number;
@@ -101,6 +111,32 @@ export interface DestinationStatus {
 	readonly backoff: BackoffState;
 	readonly lastError: string | null;
 	readonly lastSuccessTs: number | null;
+	/** The `run` instance holding the destination's lease (PostgreSQL), or null (SQLite, or no lease). */
+	readonly lease: { readonly instance: string; readonly expiresTs: number } | null;
+}
+
+/** What an instance learns from one heartbeat. */
+export interface Heartbeat {
+	/** Names of the instances alive now (heartbeat within the lease TTL), sorted; includes the caller. */
+	readonly live: readonly string[];
+	/** Destinations whose lease the caller still holds (each extended by the TTL). */
+	readonly held: readonly string[];
+}
+
+/**
+ * Destination leases shared by several `run` instances (PostgreSQL; docs/architecture.md 5). Times are the
+ * database's clock, so the instances' clocks need not agree. A lease lasts `ttlMs` after the holder's last
+ * heartbeat; a destination is worked only by the instance holding its lease.
+ */
+export interface LeaseTable {
+	/** Records `instance` as alive, extends its leases, and says who is alive and what it holds. */
+	heartbeat(instance: string, ttlMs: number): Promise<Heartbeat>;
+	/** Takes the leases of `destinations` that are free or expired (or already ours); returns the ones now held. */
+	claim(instance: string, destinations: readonly string[], ttlMs: number): Promise<string[]>;
+	/** Gives leases back (a destination that now belongs to another instance, or shutdown). */
+	release(instance: string, destinations: readonly string[]): Promise<void>;
+	/** Removes the instance and all its leases (clean shutdown), so the others take over at once. */
+	leave(instance: string): Promise<void>;
 }
 
 /** Durable storage of the outbox, transactions and destination backoff. */
@@ -116,6 +152,7 @@ export interface OutboxStore {
 		origin: string,
 		nowMs: number,
 		limits: TransactionLimits,
+		options?: NextTransactionOptions,
 	): Promise<StoredTransaction | null>;
 	/** Counts one HTTP attempt of an open transaction. */
 	markAttempt(destination: string, txnId: string, nowMs: number): Promise<void>;
@@ -150,11 +187,23 @@ export interface OutboxStore {
 	 */
 	changeToken(): Promise<string>;
 	/**
-	 * Takes the lock that lets one `run` deliver from this outbox (so "one transaction in flight per
-	 * destination" holds across processes); throws `ERR_ALREADY_RUNNING` when another process holds it.
-	 * The lock dies with the process.
+	 * Calls `onChange` soon (milliseconds) after another process commits new work: with the destination when
+	 * known (PostgreSQL `LISTEN`), else null (SQLite `data_version`). Resolves with a function that stops it.
 	 */
-	acquireRunLock(): Promise<RunLock>;
+	watchChanges(onChange: (destination: string | null) => void): Promise<() => Promise<void>>;
+	/** The lease table when several instances may share this outbox (PostgreSQL), else null (one `run`). */
+	readonly leases: LeaseTable | null;
+	/** Deletes delivered and rejected items and delivered transactions finished before `beforeMs`; returns rows removed. */
+	prune(beforeMs: number): Promise<number>;
+	/** Rows in the outbox (items and transactions), for `status`. */
+	size(): Promise<{ readonly items: number; readonly transactions: number }>;
+	/**
+	 * Takes the lock that lets one `run` deliver from this outbox as `instance` (SQLite: one `run` at all, so
+	 * "one transaction in flight per destination" holds across processes; PostgreSQL: one process per instance
+	 * name, the destinations being shared through {@link leases}); throws `ERR_ALREADY_RUNNING` when another
+	 * process holds it. The lock dies with the process.
+	 */
+	acquireRunLock(instance?: string): Promise<RunLock>;
 	close(): Promise<void>;
 }
 

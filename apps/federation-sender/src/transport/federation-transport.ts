@@ -62,7 +62,11 @@ export interface ResolutionExplainer {
 /** Largest transaction answer read (`{"pdus": {...}}` for at most 50 PDUs). */
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
-function stackOptions(config: Config, logger: Logger, options: FederationTransportOptions): FederationStackOptions {
+function stackOptions(
+	config: Config,
+	logger: Logger,
+	options: FederationTransportOptions,
+): FederationStackOptions {
 	const { metricsRegistry } = options;
 	return {
 		logger,

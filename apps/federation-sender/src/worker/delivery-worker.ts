@@ -1,8 +1,10 @@
 /**
  * The delivery loop. Per destination at most one transaction is in flight; destinations are served
  * concurrently by a bounded pool, one transaction per turn so that a long queue cannot starve the others.
- * A destination wakes on an in-process enqueue, on a commit by another process (polled, cheap), and when its
- * backoff expires. Shutdown stops new work at once, lets requests in flight finish within a grace period, then
+ * A destination wakes on an in-process enqueue, on a commit by another process (the store's watch: PostgreSQL
+ * `LISTEN/NOTIFY`, SQLite `data_version` read every few ms; a slower fallback poll rescans anyway), and when
+ * its backoff expires. With `leases` (PostgreSQL, several instances), a destination is worked only while this
+ * instance holds its lease (see `lease-keeper.ts`). Shutdown stops new work at once, lets requests in flight finish within a grace period, then
  * aborts them: their transactions stay stored and are re-sent with the same txnId on the next start.
  */
 import { EventEmitter } from 'node:events';
@@ -14,6 +16,7 @@ import { FederationSenderError } from '../errors.js';
 import { normaliseDestination } from '../outbox/destination.js';
 import type { NewItem, OutboxStore, StoredItem, TransactionLimits } from '../outbox/types.js';
 import { AbortFanout } from './abort-fanout.js';
+import { LeaseKeeper, type LeaseSettings } from './lease-keeper.js';
 import type { DeliverContext } from './deliver-transaction.js';
 import { takeTurn, type TurnOutcome } from './take-turn.js';
 import type { SendTransaction, WorkerEventMap } from './types.js';
@@ -38,6 +41,14 @@ export interface DeliveryWorkerOptions {
 	readonly limits?: TransactionLimits;
 	readonly backoff?: BackoffPolicy;
 	readonly httpRetry?: HttpRetryPolicy;
+	/** Share the outbox with other instances through the store's lease table (PostgreSQL); none by default. */
+	readonly leases?: LeaseSettings | null;
+	/** Ephemeral EDUs dropped instead of sent once older than `maxAgeMs` (none by default). */
+	readonly ephemeralEdus?: { readonly types: readonly string[]; readonly maxAgeMs: number } | null;
+	/** Delivered and rejected rows are pruned once older than this (never by default). */
+	readonly retentionMs?: number | null;
+	/** How often to prune (1 h). */
+	readonly pruneIntervalMs?: number;
 }
 
 interface DestinationState {
@@ -66,7 +77,11 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 	#started = false;
 	#stopping: Promise<void> | null = null;
 	#pollTimer: (() => void) | null = null;
+	#heartbeatTimer: (() => void) | null = null;
+	#pruneTimer: (() => void) | null = null;
+	#unwatch: (() => Promise<void>) | null = null;
 	#lastToken = '';
+	readonly #keeper: LeaseKeeper | null;
 
 	constructor(options: DeliveryWorkerOptions) {
 		super();
@@ -81,23 +96,60 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			limits: SPEC_LIMITS,
 			backoff: DEFAULT_BACKOFF_POLICY,
 			httpRetry: DEFAULT_HTTP_RETRY_POLICY,
+			leases: null,
+			ephemeralEdus: null,
+			retentionMs: null,
+			pruneIntervalMs: 3_600_000,
 			...options,
 		};
+		this.#keeper = this.#o.leases === null ? null : new LeaseKeeper(this.#o.leases, this.#o.clock);
+	}
+
+	/** This instance's name when it shares the outbox through leases, else null. */
+	get instance(): string | null {
+		return this.#keeper?.instance ?? null;
 	}
 
 	/** Loads every destination with pending work (respecting stored backoff) and starts delivering. */
 	async start(): Promise<void> {
 		if (this.#started) throw new FederationSenderError('ERR_WORKER_STATE', 'the worker was already started');
 		this.#started = true;
+		if (this.#keeper !== null) await this.#keeper.beat(() => false);
+		this.#unwatch = await this.#o.store.watchChanges((destination) => this.#onChange(destination));
 		await this.#rescan(true);
 		this.#schedulePoll();
+		this.#scheduleHeartbeat();
+		this.#schedulePrune(0);
+	}
+
+	/** Another process committed work (for `destination` when known). */
+	#onChange(destination: string | null): void {
+		if (this.#stopping !== null) return;
+		const done = destination === null ? this.#rescan(false) : this.#wake([destination]);
+		done.catch((error: unknown) => {
+			this.#o.logger.error({ err: error }, 'outbox wake-up failed');
+			this.emit('fault', { destination, error });
+		});
+	}
+
+	/** Wakes destinations, first taking their leases when the outbox is shared. */
+	async #wake(destinations: readonly string[]): Promise<void> {
+		const mine = this.#keeper === null ? destinations : await this.#keeper.acquire(destinations);
+		for (const destination of mine) {
+			if (!this.#states.has(destination)) {
+				// First sight (e.g. taken over from a dead instance): honour the stored backoff.
+				this.#state(destination).retryAt = retryAt(await this.#o.store.getBackoff(destination));
+			}
+			this.notify(destination);
+		}
 	}
 
 	/** Enqueues items for a destination (validated and normalised), committed before this resolves, and wakes it. */
 	async enqueue(destinationName: string, items: readonly NewItem[]): Promise<StoredItem[]> {
 		const destination = normaliseDestination(destinationName);
 		const stored = await this.#o.store.enqueue(destination, items, this.#o.clock.now());
-		this.notify(destination);
+		if (this.#keeper === null) this.notify(destination);
+		else await this.#wake([destination]);
 		return stored;
 	}
 
@@ -132,6 +184,9 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 
 	async #shutdown(): Promise<void> {
 		this.#pollTimer?.();
+		this.#heartbeatTimer?.();
+		this.#pruneTimer?.();
+		await this.#unwatch?.();
 		for (const state of this.#states.values()) state.timer?.();
 		this.#ready.length = 0;
 		this.#sleepAbort.abort(new FederationSenderError('ERR_WORKER_STATE', 'shutting down'));
@@ -144,6 +199,10 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		cancelGrace();
 		this.#sendAbort.abort(new FederationSenderError('ERR_WORKER_STATE', 'shutdown grace period over'));
 		await inFlight;
+		// Nothing runs any more: hand every destination to the other instances now rather than at lease expiry.
+		await this.#keeper?.leave().catch((error: unknown) => {
+			this.#o.logger.warn({ err: error }, 'could not give the leases back; they expire by themselves');
+		});
 	}
 
 	#state(destination: string): DestinationState {
@@ -170,6 +229,11 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			const destination = this.#ready.shift() as string;
 			const state = this.#state(destination);
 			state.queued = false;
+			if (this.#keeper !== null && !(this.#keeper.holds(destination) && this.#keeper.owns(destination))) {
+				// Not ours (any more): the holder or owner works it; the next heartbeat gives the lease back.
+				if (state.timer === null) this.#states.delete(destination);
+				continue;
+			}
 			state.running = true;
 			state.dirty = false;
 			this.#running.set(destination, this.#turn(destination, state));
@@ -183,6 +247,10 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			outcome = await takeTurn(this.#context(), destination, {
 				origin: this.#o.origin,
 				limits: this.#o.limits,
+				next: {
+					...(this.#keeper === null ? {} : { leaseHolder: this.#keeper.instance }),
+					...(this.#o.ephemeralEdus === null ? {} : { ephemeralEdus: this.#o.ephemeralEdus }),
+				},
 				backoff: this.#o.backoff,
 				logger: this.#o.logger,
 				stopping: () => this.#stopping !== null,
@@ -229,15 +297,51 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		});
 	}
 
+	#scheduleHeartbeat(): void {
+		const keeper = this.#keeper;
+		if (this.#stopping !== null || keeper === null) return;
+		this.#heartbeatTimer = this.#o.clock.setTimer(keeper.heartbeatMs, () => {
+			this.#heartbeatTimer = null;
+			keeper
+				.beat((destination) => this.#states.get(destination)?.running === true)
+				// Instances may have come or gone: claim what is ours now (expired leases of a dead instance too).
+				.then(() => this.#rescan(true))
+				.catch((error: unknown) => {
+					this.#o.logger.error({ err: error }, 'lease heartbeat failed');
+					this.emit('fault', { destination: null, error });
+				})
+				.finally(() => this.#scheduleHeartbeat());
+		});
+	}
+
+	#schedulePrune(delayMs: number): void {
+		const retention = this.#o.retentionMs;
+		if (this.#stopping !== null || retention === null) return;
+		this.#pruneTimer = this.#o.clock.setTimer(delayMs, () => {
+			this.#pruneTimer = null;
+			this.#o.store
+				.prune(this.#o.clock.now() - retention)
+				.then((removed) => {
+					if (removed > 0) this.#o.logger.info({ removed }, 'pruned finished outbox rows');
+				})
+				.catch((error: unknown) => {
+					this.#o.logger.error({ err: error }, 'outbox pruning failed');
+					this.emit('fault', { destination: null, error });
+				})
+				.finally(() => this.#schedulePrune(this.#o.pruneIntervalMs));
+		});
+	}
+
 	/** Reads pending work when another process committed (or always, at start) and wakes it. */
 	async #rescan(always: boolean): Promise<void> {
 		const token = await this.#o.store.changeToken();
 		if (!always && token === this.#lastToken) return;
 		this.#lastToken = token;
-		for (const { destination, backoff } of await this.#o.store.pendingWork()) {
+		const work = await this.#o.store.pendingWork();
+		for (const { destination, backoff } of work) {
 			const state = this.#state(destination);
 			if (!state.running) state.retryAt = retryAt(backoff);
-			this.notify(destination);
 		}
+		await this.#wake(work.map((entry) => entry.destination));
 	}
 }

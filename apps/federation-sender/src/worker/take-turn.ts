@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { backoffAfterFailure, retryAt, type BackoffPolicy } from '../backoff/policy.js';
-import type { TransactionLimits } from '../outbox/types.js';
+import type { NextTransactionOptions, TransactionLimits } from '../outbox/types.js';
 import { deliverTransaction, parsePduResults, type DeliverContext } from './deliver-transaction.js';
 
 /** What a turn leaves behind for the scheduler. */
@@ -18,6 +18,8 @@ export type TurnOutcome =
 export interface TurnSettings {
 	readonly origin: string;
 	readonly limits: TransactionLimits;
+	/** Lease and ephemeral-EDU options for building the next transaction. */
+	readonly next?: NextTransactionOptions;
 	readonly backoff: BackoffPolicy;
 	readonly logger: Logger;
 	readonly stopping: () => boolean;
@@ -33,7 +35,13 @@ export async function takeTurn(
 	settings: TurnSettings,
 ): Promise<TurnOutcome> {
 	if (settings.stopping()) return { kind: 'stopped' };
-	const txn = await ctx.store.nextTransaction(destination, settings.origin, ctx.clock.now(), settings.limits);
+	const txn = await ctx.store.nextTransaction(
+		destination,
+		settings.origin,
+		ctx.clock.now(),
+		settings.limits,
+		settings.next,
+	);
 	if (txn === null) return { kind: 'empty' };
 	const log = settings.logger.child({ destination, txnId: txn.txnId });
 	log.debug({ pdus: txn.pduCount, edus: txn.eduCount, attempts: txn.attempts }, 'sending transaction');

@@ -4,6 +4,7 @@
 import test, { type ExecutionContext } from 'ava';
 import type { OutboxStore } from '../../src/outbox/types.js';
 import { SPEC_LIMITS } from '../../src/worker/delivery-worker.js';
+import { parseEdu } from '../../src/outbox/parse-items.js';
 import { edus, pdus } from './items.js';
 
 /** Opens the same underlying database on every call (to test reopening). */
@@ -185,4 +186,40 @@ export function outboxContract(name: string, make: MakeOutbox, skipReason: strin
 		t.like(await store.getBackoff('remote.test'), { retryInterval: 0, failureCount: 0 });
 		t.like((await store.status())[0], { lastSuccessTs: NOW + 1, lastError: null });
 	});
+
+	contract(
+		'ephemeral EDUs older than their max age are dropped instead of sent; other EDUs and young ones go',
+		async (t, open) => {
+			const store = await open();
+			const typing = (n: number) => parseEdu({ edu_type: 'm.typing', content: { n } });
+			const device = parseEdu({ edu_type: 'm.direct_to_device', content: { n: 0 } });
+			await store.enqueue('remote.test', [typing(1), device], NOW - 120_000);
+			await store.enqueue('remote.test', [typing(2)], NOW - 1000);
+			const ephemeralEdus = { types: ['m.typing', 'm.receipt'], maxAgeMs: 60_000 };
+			const txn = await store.nextTransaction('remote.test', ORIGIN, NOW, SPEC_LIMITS, { ephemeralEdus });
+			t.deepEqual(parse(txn!.body).edus, [
+				{ edu_type: 'm.direct_to_device', content: { n: 0 } },
+				{ edu_type: 'm.typing', content: { n: 2 } },
+			]);
+			t.like((await store.status())[0], { rejectedPdus: 0, expiredEdus: 1, pendingEdus: 2 });
+		},
+	);
+
+	contract(
+		'finished rows older than the retention are pruned; pending and young ones stay',
+		async (t, open) => {
+			const store = await open();
+			await store.enqueue('remote.test', pdus(0, 3), NOW);
+			const old = await store.nextTransaction('remote.test', ORIGIN, NOW, SPEC_LIMITS);
+			await store.completeTransaction('remote.test', old!.txnId, new Map(), '{}', NOW);
+			await store.enqueue('remote.test', pdus(3, 2), NOW);
+			const young = await store.nextTransaction('remote.test', ORIGIN, NOW, SPEC_LIMITS);
+			await store.completeTransaction('remote.test', young!.txnId, new Map(), '{}', NOW + 10_000);
+			await store.enqueue('remote.test', pdus(5, 1), NOW);
+			t.deepEqual(await store.size(), { items: 6, transactions: 2 });
+			t.is(await store.prune(NOW + 5000), 4, 'three items and their transaction');
+			t.deepEqual(await store.size(), { items: 3, transactions: 1 });
+			t.like((await store.status())[0], { pendingPdus: 1, deliveredItems: 2 });
+		},
+	);
 }

@@ -23,7 +23,16 @@ import type { ProxyTarget } from './contender.js';
 /** The sender under test. */
 export interface OursFederation {
 	/** Enqueues `pdu` for every destination; resolves with the milliseconds until all were delivered. */
-	round(destinations: readonly string[], pdu: Record<string, unknown>, maxMs: number): Promise<number>;
+	round(
+		destinations: readonly string[],
+		pdu: Record<string, unknown>,
+		maxMs: number,
+		options?: { readonly concurrentEnqueue?: boolean },
+	): Promise<number>;
+	/** SQLite commits so far and the write steps they carried (group commit). */
+	commitStats(): { commits: number; steps: number };
+	/** Transactions delivered so far. */
+	readonly delivered: number;
 	close(): Promise<void>;
 }
 
@@ -61,13 +70,20 @@ export async function oursFederation(
 	);
 	await worker.start();
 	return {
-		async round(destinations, pdu, maxMs) {
+		get delivered() {
+			return delivered;
+		},
+		commitStats: () => store.commitStats,
+		async round(destinations, pdu, maxMs, options = {}) {
 			const t0 = performance.now();
 			const done = new Promise<void>((resolve, reject) => {
 				waiter = { target: delivered + destinations.length, resolve, reject };
 			});
 			const item = parsePdu(pdu);
-			for (const d of destinations) await worker.enqueue(d, [item]);
+			// Concurrent enqueues (a homeserver fanning one event out) share group commits; sequential ones cannot.
+			if (options.concurrentEnqueue === true)
+				await Promise.all(destinations.map((d) => worker.enqueue(d, [item])));
+			else for (const d of destinations) await worker.enqueue(d, [item]);
 			try {
 				await within(done, maxMs, `delivery of ${destinations.length} transactions`);
 			} finally {

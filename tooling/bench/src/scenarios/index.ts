@@ -3,6 +3,7 @@
  */
 import type { Scenario } from '../lib/scenario.js';
 import { federationFanout } from './federation-fanout.js';
+import { federationSenderScale } from './federation-sender-scale.js';
 import { mediaStreaming } from './media-streaming.js';
 import { memoryAtScale } from './memory-at-scale.js';
 import { proxyRequests } from './proxy-requests.js';
@@ -15,6 +16,7 @@ export const scenarios: readonly Scenario[] = [
 	routing,
 	mediaStreaming,
 	federationFanout,
+	federationSenderScale,
 	memoryAtScale,
 	tlsTrust,
 ];

@@ -1,5 +1,5 @@
 /**
- * A throw-away PostgreSQL server for tests: `initdb` in a temporary directory, listening on a Unix socket
+ * A throw-away PostgreSQL server for the tests and the benchmarks: `initdb` in a temporary directory, listening on a Unix socket
  * only (no TCP at all), run as the `postgres` user when the tests run as root. Returns null (and the caller
  * skips, saying why) when the PostgreSQL server programs are not installed.
  */
@@ -8,6 +8,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { TestkitError } from './errors.js';
 
 export interface PostgresServer {
 	readonly host: string;
@@ -18,9 +19,12 @@ export interface PostgresServer {
 	stop(): Promise<void>;
 }
 
+/** Where Debian and a local install put the server programs (the environment is not read: docs/architecture.md 2). */
+const BIN_DIRS = ['/usr/local/bin', '/usr/bin', '/usr/local/pgsql/bin'];
+
 function findBin(name: string): string | null {
-	for (const dir of (process.env['PATH'] ?? '').split(':')) {
-		if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
+	for (const dir of BIN_DIRS) {
+		if (existsSync(join(dir, name))) return join(dir, name);
 	}
 	const root = '/usr/lib/postgresql';
 	if (existsSync(root)) {
@@ -39,7 +43,17 @@ export function postgresMissing(): string | null {
 		: null;
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/** Options of {@link startPostgres}. */
+export interface PostgresOptions {
+	/** The port number in the socket's name (no TCP is opened); default 55432. */
+	readonly port?: number;
+	/** Whether commits reach the disk (`fsync`): off for tests, on for the benchmarks. Default off. */
+	readonly fsync?: boolean;
+}
+
+/** Starts a throw-away server on a Unix socket (no TCP). */
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
+	const port = options.port ?? 55_432;
 	const initdb = findBin('initdb')!;
 	const postgres = findBin('postgres')!;
 	const dir = mkdtempSync(join(tmpdir(), 'fs-pg-'));
@@ -69,8 +83,9 @@ export async function startPostgres(): Promise<PostgresServer> {
 		'--no-sync',
 	]);
 	const init = spawnSync(initBin, initArgs, { encoding: 'utf8' });
-	if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-	const port = 55_432;
+	if (init.status !== 0)
+		throw new TestkitError('ERR_TESTKIT_POSTGRES_START', `initdb failed: ${init.stderr}`);
+
 	const [runBin, runArgs] = wrap(postgres, [
 		'-D',
 		data,
@@ -81,7 +96,7 @@ export async function startPostgres(): Promise<PostgresServer> {
 		'-c',
 		'listen_addresses=',
 		'-c',
-		'fsync=off',
+		`fsync=${options.fsync === true ? 'on' : 'off'}`,
 	]);
 	const child: ChildProcess = spawn(runBin, runArgs, { stdio: 'ignore' });
 	const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -96,7 +111,9 @@ export async function startPostgres(): Promise<PostgresServer> {
 			await client.end().catch(() => undefined);
 			if (attempt >= 100 || child.exitCode !== null) {
 				child.kill('SIGKILL');
-				throw new Error(`PostgreSQL did not start: ${String(error)}`);
+				throw new TestkitError('ERR_TESTKIT_POSTGRES_START', `PostgreSQL did not start: ${String(error)}`, {
+					cause: error,
+				});
 			}
 			await new Promise((resolve) => setTimeout(resolve, 100));
 		}
