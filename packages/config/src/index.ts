@@ -6,6 +6,7 @@ export type {
 	Config,
 	DatabaseConfig,
 	Environment,
+	FederationRetryConfig,
 	FederationSenderConfig,
 	IpPolicy,
 	IpRange,
@@ -18,6 +19,7 @@ export type {
 	PurposePolicy,
 	SettingSource,
 	TlsConfig,
+	TlsVersion,
 } from './types.js';
 export { CONFIG_ERRORS, ConfigError, isConfigError } from './errors.js';
 export type { ConfigErrorCode, ConfigProblem } from './errors.js';
@@ -41,6 +43,9 @@ export { canonicalCidr, canonicalIp } from './ip-address.js';
 export type { CanonicalCidr, CanonicalIp } from './ip-address.js';
 export { PURPOSES, isPurpose } from './purposes.js';
 export { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from './size.js';
+export { parseDuration } from './duration.js';
+export { DEFAULT_FEDERATION_RETRY } from './federation-settings.js';
+export { OUTBOUND_NOT_HONOURED, SYNAPSE_KEYS, SYNAPSE_MANUAL_KEYS } from './synapse-keys.js';
 export { describeConfig, redactConfig } from './describe.js';
 export { redactProxyString } from './redact.js';
 export { isValidAceLabel } from './host-name.js';
