@@ -39,7 +39,11 @@ export function buildFederationRetry(
 		if (value === undefined) return fallback;
 		const ms = parseDuration(value);
 		if (typeof ms === 'string' || (positive && ms === 0)) {
-			problems.add(`federation.${key}`, showValue(value), typeof ms === 'string' ? ms : 'must be more than 0');
+			problems.add(
+				`federation.${key}`,
+				showValue(value),
+				typeof ms === 'string' ? ms : 'must be more than 0',
+			);
 			return fallback;
 		}
 		return ms;
@@ -72,11 +76,18 @@ const TLS_VERSIONS: Readonly<Record<string, TlsVersion>> = {
 };
 
 /** `federation_client_minimum_tls_version`: `1`, `1.1`, `1.2` or `1.3` (string or YAML number); default `1`. */
-export function buildMinimumTlsVersion(value: string | number | null | undefined, problems: Problems): TlsVersion {
+export function buildMinimumTlsVersion(
+	value: string | number | null | undefined,
+	problems: Problems,
+): TlsVersion {
 	if (value === null || value === undefined) return 'TLSv1';
 	const version = TLS_VERSIONS[String(value).trim()];
 	if (version === undefined) {
-		problems.add('federation_client_minimum_tls_version', showValue(value), 'must be one of 1, 1.1, 1.2, 1.3');
+		problems.add(
+			'federation_client_minimum_tls_version',
+			showValue(value),
+			'must be one of 1, 1.1, 1.2, 1.3',
+		);
 		return 'TLSv1';
 	}
 	return version;

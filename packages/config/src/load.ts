@@ -7,7 +7,11 @@ import { dirname, resolve } from 'node:path';
 import { cwd as processCwd, env as processEnv } from 'node:process';
 import { deepFreeze } from './deep-freeze.js';
 import { Problems, showValue } from './errors.js';
-import { buildCertificateWhitelist, buildFederationRetry, buildMinimumTlsVersion } from './federation-settings.js';
+import {
+	buildCertificateWhitelist,
+	buildFederationRetry,
+	buildMinimumTlsVersion,
+} from './federation-settings.js';
 import { buildIpPolicies } from './ip-policy.js';
 import type { ListSetting } from './ip-policy.js';
 import { buildProxyConfig } from './proxy-settings.js';
@@ -125,7 +129,10 @@ export function loadConfig(options: LoadConfigOptions): Config {
 			insecureSkipVerify: insecure,
 			federationVerifyCertificates: federationVerify,
 			federationCustomCa: readCustomCaList(yaml.federation_custom_ca_list, baseDir, problems),
-			federationMinimumTlsVersion: buildMinimumTlsVersion(yaml.federation_client_minimum_tls_version, problems),
+			federationMinimumTlsVersion: buildMinimumTlsVersion(
+				yaml.federation_client_minimum_tls_version,
+				problems,
+			),
 			federationCertificateVerificationWhitelist: buildCertificateWhitelist(
 				yaml.federation_certificate_verification_whitelist,
 				problems,

@@ -6,7 +6,8 @@
 import type { NoProxyEntry } from './types.js';
 
 /** `10.*`, `192.168.*`, `10.1.2.*`, `10.*.*`: one to three octets, then one or more `.*` (at most four parts). */
-const IPV4_PREFIX_WILDCARD = /^((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){0,2})((?:\.\*)+)$/;
+const IPV4_PREFIX_WILDCARD =
+	/^((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){0,2})((?:\.\*)+)$/;
 
 /** The entry a corporate form means, or undefined when `raw` is not one (the main parser then reads it). */
 export function corporateForm(raw: string): NoProxyEntry | undefined {

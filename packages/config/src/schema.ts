@@ -43,7 +43,10 @@ export const databaseSchema = z.discriminatedUnion('name', [sqliteSchema, postgr
 });
 
 /** A Synapse duration: a number of milliseconds, or text like `60s`, `10m`, `1w` (checked by `parseDuration`). */
-const duration = z.union([z.number(), z.string()], 'must be a duration like "60s" or a number of milliseconds');
+const duration = z.union(
+	[z.number(), z.string()],
+	'must be a duration like "60s" or a number of milliseconds',
+);
 const count = z.int('must be a whole number').min(0, 'must be 0 or more');
 
 /** Synapse's `federation:` section: request timeout, retries, and the per-destination backoff. */

@@ -89,7 +89,10 @@ test('Synapse’s documented examples, every key of the manual, load with no fal
 	// The two warnings left are true: the manual's example turns federation certificate checks off, and one names
 	// the outbound keys we do not honour, all of them but send_federation (its example is `false`: off).
 	t.is(config.warnings.length, 2, config.warnings.join('\n'));
-	t.is(config.warnings[1], 'federation_verify_certificates is false: federation TLS certificates are NOT checked.');
+	t.is(
+		config.warnings[1],
+		'federation_verify_certificates is false: federation TLS certificates are NOT checked.',
+	);
 	t.regex(raw, /^send_federation: false$/m);
 	const named = [...OUTBOUND_NOT_HONOURED.keys()].filter((key) => config.warnings[0]?.includes(`${key} (`));
 	t.deepEqual(
