@@ -24,12 +24,14 @@ export {
 	backoffAfterFailure,
 	retryAt,
 	isBackedOff,
+	backoffPolicyFromConfig,
 	type BackoffPolicy,
 	type Random,
 } from './backoff/policy.js';
 export {
 	DEFAULT_HTTP_RETRY_POLICY,
 	httpRetryDelay,
+	httpRetryPolicyFromConfig,
 	isRetryableStatus,
 	type HttpRetryPolicy,
 } from './backoff/http-retry.js';

@@ -6,6 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
+import { httpRetryPolicyFromConfig } from '../backoff/http-retry.js';
+import { backoffPolicyFromConfig } from '../backoff/policy.js';
 import { systemClock } from '../clock.js';
 import { openOutbox } from '../outbox/open-outbox.js';
 import { createSenderMetrics } from '../observability/sender-metrics.js';
@@ -32,7 +34,15 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 		// One registry for /metrics: the sender's own metrics and the outbound stack's counters.
 		const registry = new Registry();
 		transport = await io.createTransport(config, logger, registry);
-		worker = new DeliveryWorker({ store, origin: config.serverName, send: transport.send, logger });
+		worker = new DeliveryWorker({
+			store,
+			origin: config.serverName,
+			send: transport.send,
+			logger,
+			// Synapse's `federation:` section: per-destination backoff and the retries inside one send.
+			backoff: backoffPolicyFromConfig(config.federation),
+			httpRetry: httpRetryPolicyFromConfig(config.federation),
+		});
 		const metrics = createSenderMetrics(store, worker, systemClock, registry);
 		if (config.federationSender.metrics !== null) {
 			metricsServer = await startMetricsServer(metrics.registry, config.federationSender.metrics, logger);

@@ -29,7 +29,7 @@ export interface FederationTransportOptions {
 	readonly dns?: SrvDns;
 	/** More options of the outbound stack (timeouts, extra CAs...). */
 	readonly outbound?: Omit<OutboundHttpOptions, 'logger' | 'lookup'>;
-	/** Deadline of one attempt to send a transaction (default 60 s, as Synapse). */
+	/** Deadline of one attempt to send a transaction (default `federation.client_timeout`, 60 s as in Synapse). */
 	readonly timeoutMs?: number;
 	/**
 	 * Where outbound-http's counters are registered (`outbound_requests_total{purpose,route}`,
@@ -108,7 +108,7 @@ export async function createFederationTransport(
 		...(options.dns === undefined ? {} : { dns: options.dns }),
 	});
 	const send = sendTransactionVia(client, {
-		timeoutMs: options.timeoutMs ?? 60_000,
+		timeoutMs: options.timeoutMs ?? config.federation.clientTimeoutMs,
 		maxResponseBytes: MAX_RESPONSE_BYTES,
 	});
 	return {
