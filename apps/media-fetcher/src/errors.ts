@@ -30,6 +30,12 @@ export const MEDIA_FETCHER_ERRORS = {
 		status: 404,
 		errcode: 'M_NOT_FOUND',
 	},
+	ERR_MEDIA_DOWNLOAD_PREVENTED: {
+		meaning:
+			'The media is from a server listed in prevent_media_downloads_from: never downloaded nor served, as in Synapse.',
+		status: 404,
+		errcode: 'M_NOT_FOUND',
+	},
 	ERR_INVALID_SERVER_NAME: {
 		meaning: 'The server name of an mxc:// URI or request path is not valid per the spec grammar.',
 		status: 400,

@@ -66,6 +66,11 @@ export interface MediaServiceOptions {
 	readonly maxConcurrentDownloads?: number;
 	/** Overall deadline of one download, headers to last byte; a slow trickle ends here. Default 10 minutes. */
 	readonly maxDownloadMs?: number;
+	/**
+	 * `prevent_media_downloads_from` (lower case): media of these servers is refused before the store or the network
+	 * is looked at, even when stored already (Synapse answers 404 `M_NOT_FOUND`). Default none.
+	 */
+	readonly preventDownloadsFrom?: readonly string[];
 }
 
 const DEFAULT_MAX_DOWNLOAD_MS = 10 * 60 * 1000;
@@ -80,14 +85,26 @@ export class MediaService {
 	readonly #flights = new SingleFlight<string, StoredMedia>();
 	readonly #progress = new Map<string, Flight>();
 	readonly #limiter: Limiter;
+	readonly #prevented: ReadonlySet<string>;
 
 	constructor(options: MediaServiceOptions) {
 		this.#options = options;
 		this.#limiter = new Limiter(options.maxConcurrentDownloads ?? 16);
+		this.#prevented = new Set(options.preventDownloadsFrom ?? []);
 	}
 
-	/** The stored file for `ref`, downloading it first when needed. */
+	/**
+	 * The stored file for `ref`, downloading it first when needed. Media of a server in `preventDownloadsFrom` is
+	 * refused with `ERR_MEDIA_DOWNLOAD_PREVENTED` (404 `M_NOT_FOUND`, the message as neutral as Synapse's).
+	 */
 	async get(ref: MediaRef, options: GetOptions = {}): Promise<GotMedia> {
+		if (this.#prevented.size > 0 && this.#prevented.has(ref.serverName.toLowerCase())) {
+			this.#options.logger.info(
+				{ media: formatMxc(ref) },
+				'media refused: its server is listed in prevent_media_downloads_from',
+			);
+			throw new MediaFetcherError('ERR_MEDIA_DOWNLOAD_PREVENTED', 'Not found');
+		}
 		const stored = await this.#options.store.lookup(ref);
 		if (stored !== undefined) {
 			this.#options.metrics?.lookups.inc({ result: 'hit' });
