@@ -3,6 +3,7 @@
  * Windows' bypass list (names without a dot), and IPv4 prefixes written with a trailing `*` (`10.*`, `192.168.*`,
  * `172.16.*.*`) as the CIDR ranges they mean. Leading `*.` domains are handled by the main parser.
  */
+import { parseCidr } from './ip/cidr.js';
 import type { NoProxyEntry } from './types.js';
 
 /** `10.*`, `192.168.*`, `10.1.2.*`, `10.*.*`: one to three octets, then one or more `.*` (at most four parts). */
@@ -18,5 +19,6 @@ export function corporateForm(raw: string): NoProxyEntry | undefined {
 	const stars = (match[2] ?? '').length / 2;
 	if (octets.length + stars > 4) return undefined;
 	const network = [...octets, '0', '0', '0'].slice(0, 4).join('.');
-	return { kind: 'cidr', network, prefix: octets.length * 8, family: 4, port: undefined, raw };
+	const cidr = parseCidr(`${network}/${octets.length * 8}`);
+	return typeof cidr === 'string' ? undefined : { kind: 'cidr', cidr, port: undefined, raw };
 }

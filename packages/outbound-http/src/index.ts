@@ -9,7 +9,6 @@ export type { PoolOptions } from './agents/pool-options.js';
 export { createRouter, route, routerFor } from './route/router.js';
 export type { Router } from './route/router.js';
 export type { IpPolicyMatcher } from './route/ip-policy-matcher.js';
-export type { IpAddress } from './ip/ip-address.js';
 export { routeDecisionToJson } from './route/route-decision.js';
 export type {
 	ProxyMode,

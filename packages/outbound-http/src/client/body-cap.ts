@@ -2,11 +2,18 @@ import type { CancelableRequest, HandlerFunction, Options, Progress, Request } f
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { ResponseTooLargeError } from '../errors/request-errors.js';
 import { redactUrl } from '../redact-url.js';
+import type { RouteDecision } from '../route/route-decision.js';
 
 /** What a got call may carry in `context` for this package. */
 export interface OutboundContext {
 	/** Cap on the (decompressed) response body in bytes; larger bodies fail with ERR_RESPONSE_TOO_LARGE. */
 	maxBytes?: number;
+	/**
+	 * Called by the routing hook with the decision of each hop (first request, redirect, retry), before the hop is
+	 * refused (`blocked`, then ERR_IP_BLOCKED) or sent: the one decision per hop, for callers that log or report it
+	 * (the federation client). It must not throw.
+	 */
+	onRoute?: (decision: RouteDecision) => void;
 }
 
 function readMaxBytes(options: Options): number | undefined {
