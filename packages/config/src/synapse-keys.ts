@@ -38,12 +38,13 @@ for (const key of OUTBOUND_NOT_HONOURED.keys()) {
 }
 
 /**
- * Whether a key's value turns its behaviour on: not null, false, an empty list or mapping, nor a mapping with
- * `enabled: false` (Synapse's sections that are off).
+ * Whether a key's value changes Synapse's behaviour: not null, false nor an empty string, nor a mapping that is off
+ * (empty, or `enabled: false`). A list counts even when empty: `federation_domain_whitelist: []` stops all
+ * federation in Synapse, `federation_sender_instances: []` all sending.
  */
 export function isSet(value: unknown): boolean {
-	if (value === null || value === undefined || value === false) return false;
-	if (Array.isArray(value)) return value.length > 0;
+	if (value === null || value === undefined || value === false || value === '') return false;
+	if (Array.isArray(value)) return true;
 	if (typeof value === 'object') {
 		const record = value as Record<string, unknown>;
 		return Object.keys(record).length > 0 && record['enabled'] !== false;

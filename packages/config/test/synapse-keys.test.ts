@@ -26,7 +26,7 @@ test('worker keys are accepted in silence', (t) => {
 	];
 	for (const key of workerKeys) t.true(SYNAPSE_KEYS.has(key), key);
 	const yaml = workerKeys.map((key) => `${key}: null`).join('\n');
-	t.deepEqual(load(`${yaml}\nfederation_sender_instances: []`).warnings, []);
+	t.deepEqual(load(yaml).warnings, []);
 });
 
 test('a key neither we nor Synapse know still draws the typo warning', (t) => {
@@ -70,12 +70,16 @@ test('set outbound keys we do not honour draw one warning naming each of them', 
 	t.false(warning?.includes('max_upload_size'));
 });
 
-test('outbound keys that are off (null, empty, enabled: false) draw no warning', (t) => {
+test('outbound keys that are off (null, empty text, enabled: false) draw no warning', (t) => {
 	t.deepEqual(
-		load('federation_domain_whitelist: null\nfederation_sender_instances: []\nopentracing: {enabled: false}')
-			.warnings,
+		load('federation_domain_whitelist: null\nuser_agent_suffix: ""\nopentracing: {enabled: false}').warnings,
 		[],
 	);
+});
+
+test('an empty federation_domain_whitelist is set: in Synapse it stops all federation', (t) => {
+	const [warning] = load('federation_domain_whitelist: []').warnings;
+	t.true(warning?.includes('federation_domain_whitelist ('));
 });
 
 test('Synapse’s documented examples, every key of the manual, load with no false warning', (t) => {
