@@ -36,7 +36,7 @@ interface Received {
 type Answer = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** A TLS destination `remote.test` on loopback that records raw bodies and answers with the queued handlers. */
-async function setup(t: ExecutionContext, answers: Answer[]) {
+async function setup(t: ExecutionContext, answers: Answer[], extraYaml: readonly string[] = []) {
 	const dir = await mkdtemp(join(tmpdir(), 'federation-sender-transport-'));
 	t.teardown(() => rm(dir, { recursive: true, force: true }));
 	const ca = await createCertificateAuthority();
@@ -68,6 +68,7 @@ async function setup(t: ExecutionContext, answers: Answer[]) {
 			'signing_key_path: signing.key',
 			'federation_custom_ca_list: [ca.pem]',
 			'ip_range_whitelist: ["127.0.0.1"]',
+			...extraYaml,
 		].join('\n'),
 	});
 	const transport = await createFederationTransport(config, pino({ level: 'silent' }), {
@@ -152,6 +153,18 @@ test('no answer at all is thrown with the outbound code, for the worker to retry
 	const closedPort = await findFreePort();
 	const error = await t.throwsAsync(send(transport, `remote.test:${closedPort}`, '1', BODY));
 	t.is((error as unknown as { code: string }).code, 'ERR_DESTINATION_UNREACHABLE');
+});
+
+test('federation.client_timeout is the deadline of one send attempt', async (t) => {
+	let held!: ServerResponse;
+	const { destination, transport } = await setup(
+		t,
+		[(_request, response) => (held = response)],
+		['federation: {client_timeout: 300}'],
+	);
+	t.teardown(() => held?.destroy());
+	const error = await t.throwsAsync(send(transport, destination, '1', BODY));
+	t.is((error as unknown as { code: string }).code, 'ERR_TIMEOUT');
 });
 
 test('shutdown cancels a request the destination holds open (its connection closes); the transport then closes', async (t) => {

@@ -100,6 +100,7 @@ export async function openMediaFetcher(config: Config, options: MediaFetcherOpti
 		store,
 		source,
 		maxBytes: config.maxUploadSize,
+		preventDownloadsFrom: config.preventMediaDownloadsFrom,
 		logger,
 		metrics,
 	});

@@ -30,6 +30,12 @@ export const MEDIA_FETCHER_ERRORS = {
 		status: 404,
 		errcode: 'M_NOT_FOUND',
 	},
+	ERR_MEDIA_DOWNLOAD_PREVENTED: {
+		meaning:
+			'The media is from a server listed in prevent_media_downloads_from: never downloaded nor served, as in Synapse.',
+		status: 404,
+		errcode: 'M_NOT_FOUND',
+	},
 	ERR_INVALID_SERVER_NAME: {
 		meaning: 'The server name of an mxc:// URI or request path is not valid per the spec grammar.',
 		status: 400,
@@ -56,7 +62,8 @@ export const MEDIA_FETCHER_ERRORS = {
 		errcode: 'M_UNKNOWN',
 	},
 	ERR_REMOTE_TOO_SLOW: {
-		meaning: 'The remote sent its answer (multipart framing included) slower than media_fetcher.min_download_rate.',
+		meaning:
+			'The remote sent its answer (multipart framing included) slower than media_fetcher.min_download_rate.',
 		status: 502,
 		errcode: 'M_UNKNOWN',
 	},
@@ -76,12 +83,14 @@ export const MEDIA_FETCHER_ERRORS = {
 		errcode: 'M_LIMIT_EXCEEDED',
 	},
 	ERR_RATE_LIMITED: {
-		meaning: "The requester downloaded more than remote_media_download_burst_count allows (Synapse's leaky bucket).",
+		meaning:
+			"The requester downloaded more than remote_media_download_burst_count allows (Synapse's leaky bucket).",
 		status: 429,
 		errcode: 'M_LIMIT_EXCEEDED',
 	},
 	ERR_DOWNLOAD_CANCELLED: {
-		meaning: 'Every client waiting for the download went away, so it was stopped (never sent: nobody listens).',
+		meaning:
+			'Every client waiting for the download went away, so it was stopped (never sent: nobody listens).',
 		status: 499,
 		errcode: 'M_UNKNOWN',
 	},

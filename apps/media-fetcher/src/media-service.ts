@@ -88,6 +88,11 @@ export interface MediaServiceOptions {
 	readonly slowRemoteBackoffMs?: number;
 	/** Synapse's per-requester leaky bucket; none: requesters are not limited. */
 	readonly requesterLimit?: { readonly burstBytes: number; readonly bytesPerSecond: number };
+	/**
+	 * `prevent_media_downloads_from` (lower case): media of these servers is refused before the store or the network
+	 * is looked at, even when stored already (Synapse answers 404 `M_NOT_FOUND`). Default none.
+	 */
+	readonly preventDownloadsFrom?: readonly string[];
 }
 
 const DEFAULT_MAX_DOWNLOAD_MS = 10 * 60 * 1000;
@@ -113,6 +118,7 @@ export class MediaService {
 	readonly #backoff: RemoteBackoff;
 	readonly #requesters: DownloadRateLimit | undefined;
 	readonly #waitTimeoutMs: number;
+	readonly #prevented: ReadonlySet<string>;
 	/** Downloads waiting for a slot, per-server or global. */
 	#waitingTotal = 0;
 
@@ -126,10 +132,21 @@ export class MediaService {
 		const limit = options.requesterLimit;
 		this.#requesters =
 			limit === undefined ? undefined : new DownloadRateLimit(limit.burstBytes, limit.bytesPerSecond);
+		this.#prevented = new Set(options.preventDownloadsFrom ?? []);
 	}
 
-	/** The stored file for `ref`, downloading it first when needed. */
+	/**
+	 * The stored file for `ref`, downloading it first when needed. Media of a server in `preventDownloadsFrom` is
+	 * refused with `ERR_MEDIA_DOWNLOAD_PREVENTED` (404 `M_NOT_FOUND`, the message as neutral as Synapse's).
+	 */
 	async get(ref: MediaRef, options: GetOptions = {}): Promise<GotMedia> {
+		if (this.#prevented.size > 0 && this.#prevented.has(ref.serverName.toLowerCase())) {
+			this.#options.logger.info(
+				{ media: formatMxc(ref) },
+				'media refused: its server is listed in prevent_media_downloads_from',
+			);
+			throw new MediaFetcherError('ERR_MEDIA_DOWNLOAD_PREVENTED', 'Not found');
+		}
 		const stored = await this.#options.store.lookup(ref);
 		if (stored !== undefined) {
 			this.#options.metrics?.lookups.inc({ result: 'hit' });

@@ -6,6 +6,7 @@ export type {
 	Config,
 	DatabaseConfig,
 	Environment,
+	FederationRetryConfig,
 	FederationSenderConfig,
 	IpPolicy,
 	IpRange,
@@ -20,6 +21,7 @@ export type {
 	PurposePolicy,
 	SettingSource,
 	TlsConfig,
+	TlsVersion,
 } from './types.js';
 export { CONFIG_ERRORS, ConfigError, isConfigError } from './errors.js';
 export type { ConfigErrorCode, ConfigProblem } from './errors.js';
@@ -45,6 +47,9 @@ export type { IpAddress } from './ip/ip-address.js';
 export type { IpCidr } from './ip/cidr.js';
 export { PrefixTable } from './ip/prefix-table.js';
 export { PURPOSES } from './purposes.js';
+export { parseDuration } from './duration.js';
+export { DEFAULT_FEDERATION_RETRY } from './federation-settings.js';
+export { OUTBOUND_NOT_HONOURED, SYNAPSE_KEYS, SYNAPSE_MANUAL_KEYS } from './synapse-keys.js';
 export { describeConfig, redactConfig } from './describe.js';
 export { isValidAceLabel } from './host-name.js';
 export { bracketHost, formatHostPort } from './host-port.js';

@@ -7,6 +7,11 @@ import { dirname, resolve } from 'node:path';
 import { cwd as processCwd, env as processEnv } from 'node:process';
 import { deepFreeze } from './deep-freeze.js';
 import { Problems, showValue } from './errors.js';
+import {
+	buildCertificateWhitelist,
+	buildFederationRetry,
+	buildMinimumTlsVersion,
+} from './federation-settings.js';
 import { buildIpPolicies } from './ip-policy.js';
 import type { ListSetting } from './ip-policy.js';
 import { buildProxyConfig } from './proxy-settings.js';
@@ -19,6 +24,7 @@ import {
 } from './sections.js';
 import { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from './size.js';
 import type { HomeserverYaml } from './schema.js';
+import { notHonouredWarning } from './synapse-keys.js';
 import { checkServerName, validateDocument, warnUnknownKeys } from './validate.js';
 import { readCustomCaList } from './tls-files.js';
 import type { Config, Environment } from './types.js';
@@ -62,6 +68,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
 	const raw = text === undefined ? {} : parseYamlDocument(text, problems);
 	const yaml = validateDocument(raw, problems);
 	warnUnknownKeys(raw, warnings);
+	const notHonoured = notHonouredWarning(raw);
+	if (notHonoured !== undefined) warnings.push(notHonoured);
 
 	const proxy = buildProxyConfig(
 		{
@@ -112,6 +120,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
 		warnings.push('federation_verify_certificates is false: federation TLS certificates are NOT checked.');
 	}
 
+	const federation = buildFederationRetry(yaml.federation, problems);
 	const config: Config = {
 		configPath,
 		baseDir,
@@ -126,11 +135,26 @@ export function loadConfig(options: LoadConfigOptions): Config {
 			insecureSkipVerify: insecure,
 			federationVerifyCertificates: federationVerify,
 			federationCustomCa: readCustomCaList(yaml.federation_custom_ca_list, baseDir, problems),
+			federationMinimumTlsVersion: buildMinimumTlsVersion(
+				yaml.federation_client_minimum_tls_version,
+				problems,
+			),
+			federationCertificateVerificationWhitelist: buildCertificateWhitelist(
+				yaml.federation_certificate_verification_whitelist,
+				problems,
+			),
 		},
 		maxUploadSize: uploadSize(yaml.max_upload_size, problems),
 		mediaStorePath: resolvePath(baseDir, yaml.media_store_path ?? 'media_store'),
 		remoteMediaDownload: buildRemoteMediaDownloadLimit(yaml, problems),
-		federationSender: buildFederationSender(yaml.federation_sender, baseDir, problems),
+		federation,
+		preventMediaDownloadsFrom: (yaml.prevent_media_downloads_from ?? []).map((name) => name.toLowerCase()),
+		federationSender: buildFederationSender(
+			yaml.federation_sender,
+			baseDir,
+			federation.clientTimeoutMs,
+			problems,
+		),
 		mediaFetcher: buildMediaFetcher(yaml.media_fetcher, baseDir, problems),
 		warnings,
 	};

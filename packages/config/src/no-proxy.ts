@@ -7,6 +7,7 @@ import { Problems, showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
 import { cidrOf, foldMappedCidr, parseCidr } from './ip/cidr.js';
 import { parseIp, parseIpv4 } from './ip/ip-address.js';
+import { corporateForm } from './no-proxy-forms.js';
 import type { NoProxyEntry, NoProxyList, SettingSource } from './types.js';
 
 const SEPARATORS = /[\s,]+/;
@@ -37,7 +38,7 @@ export function collectNoProxy(
 			if (raw === '') {
 				continue;
 			}
-			const entry = parseEntry(raw);
+			const entry = corporateForm(raw) ?? parseEntry(raw);
 			if ('reason' in entry) {
 				problems.add(key, showValue(raw), `invalid no_proxy entry: ${entry.reason}`);
 			} else {
@@ -48,6 +49,7 @@ export function collectNoProxy(
 	return {
 		entries,
 		matchAll: entries.some((entry) => entry.kind === 'wildcard'),
+		matchLocal: entries.some((entry) => entry.kind === 'local'),
 		source,
 	};
 }

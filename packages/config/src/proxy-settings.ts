@@ -3,7 +3,7 @@
  * https, and the start-up warnings about proxies that will not be used the way an operator may expect.
  */
 import { readProxyEnvironment } from './environment.js';
-import type { Problems } from './errors.js';
+import { Problems } from './errors.js';
 import { collectNoProxy } from './no-proxy.js';
 import { collectProxyUrl } from './proxy-url.js';
 import type { Environment, NoProxyList, ProxyConfig, ProxyEndpoint } from './types.js';
@@ -17,7 +17,24 @@ export interface YamlProxySettings {
 }
 
 /** No `no_proxy` at all. */
-const NO_BYPASS: NoProxyList = { entries: [], matchAll: false, source: 'none' };
+const NO_BYPASS: NoProxyList = { entries: [], matchAll: false, matchLocal: false, source: 'none' };
+
+/**
+ * A machine-wide `NO_PROXY` is written for many tools: an entry we cannot use must not stop the workers. It is
+ * skipped (its destinations then go through the proxy, the safe side) and named in one warning.
+ */
+function lenientNoProxy(value: string, source: string, warnings: string[]): NoProxyList {
+	const skipped = new Problems();
+	const list = collectNoProxy(value, source, skipped);
+	if (skipped.size > 0) {
+		const entries = skipped.list.map((problem) => `${problem.value} (${problem.reason})`).join(', ');
+		warnings.push(
+			`${source}: ${skipped.size === 1 ? 'an entry' : `${skipped.size} entries`} skipped, so those ` +
+				`destinations go through the proxy: ${entries}`,
+		);
+	}
+	return list;
+}
 
 /** Resolves the proxy settings; problems and warnings are recorded, never thrown. */
 export function buildProxyConfig(
@@ -51,7 +68,7 @@ export function buildProxyConfig(
 	if (yaml.noProxyHosts !== null && yaml.noProxyHosts !== undefined) {
 		noProxy = collectNoProxy(yaml.noProxyHosts, 'no_proxy_hosts (homeserver.yaml)', problems);
 	} else if (fromEnv.noProxy !== undefined) {
-		noProxy = collectNoProxy(fromEnv.noProxy.value, `${fromEnv.noProxy.name} (environment)`, problems);
+		noProxy = lenientNoProxy(fromEnv.noProxy.value, `${fromEnv.noProxy.name} (environment)`, warnings);
 	}
 
 	if (http !== null && https === null) {

@@ -60,6 +60,24 @@ const durationSchema = z.union(
 	],
 	'must be a duration like "30s" or a number of milliseconds',
 );
+/** A Synapse duration: a number of milliseconds, or text like `60s`, `10m`, `1w` (checked by `parseDuration`). */
+const duration = z.union(
+	[z.number(), z.string()],
+	'must be a duration like "60s" or a number of milliseconds',
+);
+const count = z.int('must be a whole number').min(0, 'must be 0 or more');
+
+/** Synapse's `federation:` section: request timeout, retries, and the per-destination backoff. */
+export const federationSchema = z.looseObject({
+	client_timeout: duration.optional(),
+	max_short_retry_delay: duration.optional(),
+	max_long_retry_delay: duration.optional(),
+	max_short_retries: count.optional(),
+	max_long_retries: count.optional(),
+	destination_min_retry_interval: duration.optional(),
+	destination_retry_multiplier: z.number('must be a number').min(1, 'must be 1 or more').optional(),
+	destination_max_retry_interval: duration.optional(),
+});
 
 /** Our `federation_sender:` section. */
 export const federationSenderSchema = z.looseObject({
@@ -130,6 +148,19 @@ export const documentSchema = z.looseObject({
 		.optional(),
 	federation_verify_certificates: z.boolean('must be true or false').nullable().optional(),
 	federation_custom_ca_list: z.array(path, 'must be a list of file paths').nullable().optional(),
+	federation_certificate_verification_whitelist: z
+		.array(z.string().min(1, 'must not be empty'), 'must be a list of server names or patterns')
+		.nullable()
+		.optional(),
+	federation_client_minimum_tls_version: z
+		.union([z.string(), z.number()], 'must be "1", "1.1", "1.2" or "1.3"')
+		.nullable()
+		.optional(),
+	federation: federationSchema.nullable().optional(),
+	prevent_media_downloads_from: z
+		.array(z.string().min(1, 'must not be empty'), 'must be a list of server names')
+		.nullable()
+		.optional(),
 	max_upload_size: z
 		.union([z.number(), z.string()], 'must be a size like "50M" or a number of bytes')
 		.optional(),

@@ -40,13 +40,15 @@ export const DEFAULT_FEDERATION_SENDER_LIMITS = Object.freeze({
 export function buildFederationSender(
 	section: HomeserverYaml['federation_sender'],
 	baseDir: string,
+	clientTimeoutMs: number,
 	problems: Problems,
 ): FederationSenderConfig {
 	const limits = DEFAULT_FEDERATION_SENDER_LIMITS;
 	return {
 		database: buildDatabase(section?.database, 'federation-sender.db', baseDir),
 		metrics: buildListen(section?.metrics, 'federation_sender.metrics', problems) ?? null,
-		sendTimeoutMs: section?.send_timeout_ms ?? limits.sendTimeoutMs,
+		// Unset, a send attempt gets Synapse's `federation.client_timeout` (60 s by default).
+		sendTimeoutMs: section?.send_timeout_ms ?? clientTimeoutMs,
 		wellKnownTimeoutMs: section?.well_known_timeout_ms ?? limits.wellKnownTimeoutMs,
 		srvTimeoutMs: section?.srv_timeout_ms ?? limits.srvTimeoutMs,
 		maxConcurrentSends: section?.max_concurrent_sends ?? limits.maxConcurrentSends,

@@ -1,64 +1,61 @@
 /**
- * Top-level `homeserver.yaml` keys that Synapse knows and we do not use. They are accepted silently, so an
- * operator can point us at their real configuration file; any other unknown key draws a warning.
- * Taken from the key names in Synapse's configuration manual (names only).
+ * The Synapse keys we know about, read once from the package's data files (plain JSON beside `src/` and `dist/`,
+ * so a key is added without touching code):
+ * - `data/synapse-keys.json`: every top-level key of Synapse's configuration manual (workers' keys included) and
+ *   older keys Synapse still reads. They are accepted silently, so an operator can point us at their real file;
+ *   any other unknown key draws a warning.
+ * - `data/outbound-not-honoured.json`: the keys among them that change what our workers send and that we do not
+ *   honour, each with what differs. Set ones draw one start-up warning naming them all.
  */
-export const SYNAPSE_KEYS: ReadonlySet<string> = new Set(
-	`
-modules server_name pid_file web_client_location public_baseurl serve_server_wellknown extra_well_known_client_content
-soft_file_limit presence require_auth_for_profile_requests limit_profile_requests_to_users_who_share_rooms
-include_profile_data_on_invite allow_public_rooms_without_auth allow_public_rooms_over_federation
-default_room_version gc_thresholds gc_min_interval filter_timeline_limit block_non_admin_invites enable_search
-dummy_events_threshold enable_metrics sentry metrics_flags report_stats report_stats_endpoint listeners
-manhole_settings dummy_events_threshold delete_stale_devices_after email_enable_notifs
-limit_remote_rooms admin_contact hs_disabled hs_disabled_message mau_stats_only max_avatar_size
-allowed_avatar_mimetypes redaction_retention_period forgotten_room_retention_period user_ips_max_age
-request_token_inhibit_3pid_errors next_link_domain_whitelist templates retention
-tls_certificate_path tls_private_key_path federation_certificate_verification_whitelist
-federation_client_minimum_tls_version federation_domain_whitelist federation_whitelist_endpoint_enabled
-federation_metrics_domains allow_profile_lookup_over_federation allow_device_name_lookup_over_federation
-federation caches event_cache_size cache_autotuning database log_config log_file
-rc_message rc_registration rc_registration_token_validity rc_login rc_admin_redaction rc_joins
-rc_joins_per_room rc_3pid_validation rc_invites rc_third_party_invite rc_media_create rc_federation
-rc_presence rc_delayed_event_mgmt rc_reports rc_room_creation rc_send_email rc_user_directory
-federation_rr_transactions_per_room_per_second enable_media_repo enable_authenticated_media
-media_storage_providers max_image_pixels prevent_media_downloads_from dynamic_thumbnails
-thumbnail_sizes media_retention url_preview_enabled url_preview_ip_range_whitelist
-url_preview_url_blacklist max_spider_size url_preview_accept_language oembed
-media_upload_limits
-enable_registration enable_registration_captcha enable_registration_without_verification
-registrations_require_3pid disable_msisdn_registration allowed_local_3pids
-enable_3pid_lookup registration_requires_token enable_set_displayname enable_set_avatar_url
-enable_3pid_changes registration_shared_secret registration_shared_secret_path bcrypt_rounds
-allow_guest_access guest_access_mxid_prefix account_threepid_delegates enable_registration_token_3pid_bypass
-auto_join_rooms auto_join_rooms_for_guests autocreate_auto_join_rooms autocreate_auto_join_rooms_federated
-autocreate_auto_join_room_preset auto_join_mxid_localpart auto_join_rooms_for_guests inhibit_user_in_use_error
-session_lifetime refreshable_access_token_lifetime refresh_token_lifetime
-nonrefreshable_access_token_lifetime ui_auth login_via_existing_session
-recaptcha_public_key recaptcha_private_key recaptcha_siteverify_api
-turn_uris turn_shared_secret turn_shared_secret_path turn_username turn_password turn_user_lifetime
-turn_allow_guests
-macaroon_secret_key macaroon_secret_key_path form_secret form_secret_path
-signing_key signing_key_path old_signing_keys key_refresh_interval trusted_key_servers
-suppress_key_server_warning key_server_signing_keys_path
-saml2_config oidc_providers oidc_config cas_config sso password_config jwt_config
-push email msc3861 matrix_authentication_service
-encryption_enabled_by_default_for_room_type enable_room_list_search room_list_publication_rules
-default_power_level_content_override forget_rooms_on_leave exclude_rooms_from_sync
-opentracing instance_map stream_writers outbound_federation_restricted_to run_background_tasks_on
-update_user_directory_from_worker notify_appservices_from_worker media_instance_running_background_jobs
-redis worker_app worker_name worker_listeners worker_daemonize worker_pid_file worker_log_config
-worker_replication_secret worker_main_http_uri
-background_updates auto_accept_invites app_service_config_files track_appservice_user_ips
-use_appservice_legacy_authorization experimental_features
-user_directory stats server_notices enable_group_creation group_creation_prefix
-alias_creation_rules room_list_publication_rules third_party_event_rules
-spam_checker password_providers account_validity user_consent
-limit_usage_by_mau max_mau_value mau_trial_days mau_appservice_trial_days mau_limit_alerting mau_limit_reserved_threepids
-daemonize print_pidfile no_tls tls_fingerprints use_presence
-redaction_retention_period enable_media_repo max_pending_media_uploads unused_expiration_time
-media_store_path max_upload_size federation_custom_ca_list federation_verify_certificates
-`
-		.split(/\s+/)
-		.filter((key) => key !== ''),
-);
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const keysFile = z.object({
+	manual: z.array(z.string().regex(/^[a-z0-9_]+$/)).min(1),
+	legacy: z.record(z.string().regex(/^[a-z0-9_]+$/), z.string().min(1)),
+});
+const notHonouredFile = z.object({ keys: z.record(z.string(), z.string().min(1)) });
+
+function readData<T>(name: string, schema: z.ZodType<T>): T {
+	const text = readFileSync(new URL(`../data/${name}`, import.meta.url), 'utf8');
+	return schema.parse(JSON.parse(text));
+}
+
+const known = readData('synapse-keys.json', keysFile);
+const notHonoured = readData('outbound-not-honoured.json', notHonouredFile);
+
+/** Top-level keys of Synapse's configuration manual, in its order. */
+export const SYNAPSE_MANUAL_KEYS: readonly string[] = Object.freeze([...known.manual]);
+
+/** Every top-level key Synapse knows (the manual's and older ones): accepted silently. */
+export const SYNAPSE_KEYS: ReadonlySet<string> = new Set([...known.manual, ...Object.keys(known.legacy)]);
+
+/** Synapse keys that change outbound traffic and that we do not honour, with what differs. */
+export const OUTBOUND_NOT_HONOURED: ReadonlyMap<string, string> = new Map(Object.entries(notHonoured.keys));
+
+for (const key of OUTBOUND_NOT_HONOURED.keys()) {
+	if (!SYNAPSE_KEYS.has(key)) throw new Error(`data/outbound-not-honoured.json: ${key} is not a Synapse key`);
+}
+
+/**
+ * Whether a key's value changes Synapse's behaviour: not null, false nor an empty string, nor a mapping that is off
+ * (empty, or `enabled: false`). A list counts even when empty: `federation_domain_whitelist: []` stops all
+ * federation in Synapse, `federation_sender_instances: []` all sending.
+ */
+export function isSet(value: unknown): boolean {
+	if (value === null || value === undefined || value === false || value === '') return false;
+	if (Array.isArray(value)) return true;
+	if (typeof value === 'object') {
+		const record = value as Record<string, unknown>;
+		return Object.keys(record).length > 0 && record['enabled'] !== false;
+	}
+	return true;
+}
+
+/** The one warning about the set keys of {@link OUTBOUND_NOT_HONOURED}, or undefined when none is set. */
+export function notHonouredWarning(raw: Readonly<Record<string, unknown>>): string | undefined {
+	const set = [...OUTBOUND_NOT_HONOURED].filter(([key]) => Object.hasOwn(raw, key) && isSet(raw[key]));
+	if (set.length === 0) return undefined;
+	const list = set.map(([key, why]) => `${key} (${why})`).join('; ');
+	return `Synapse settings that change outbound traffic are set but not honoured by this program: ${list}.`;
+}

@@ -55,6 +55,8 @@ export interface ProxyEndpoint {
 /** One `no_proxy` entry, parsed (DESIGN.md 3.3). `raw` is the entry as the operator wrote it. */
 export type NoProxyEntry =
 	| { readonly kind: 'wildcard'; readonly raw: string }
+	/** `<local>`: names without a dot (see {@link NoProxyList.matchLocal}). */
+	| { readonly kind: 'local'; readonly raw: string }
 	| {
 			readonly kind: 'domain';
 			/** Lower case, IDNA ASCII, without leading `.`/`*.` and trailing `.`. */
@@ -82,6 +84,11 @@ export interface NoProxyList {
 	readonly entries: readonly NoProxyEntry[];
 	/** True when any entry is `*`: nothing is proxied. */
 	readonly matchAll: boolean;
+	/**
+	 * True when an entry is `<local>` (as in Windows' proxy bypass list): host names without a dot (`intranet`,
+	 * `localhost`) are reached directly. IP literals never match it.
+	 */
+	readonly matchLocal: boolean;
 	/** `no_proxy_hosts (homeserver.yaml)`, `NO_PROXY (environment)`, or `none`. */
 	readonly source: SettingSource;
 }
@@ -130,6 +137,40 @@ export interface TlsConfig {
 	readonly federationVerifyCertificates: boolean;
 	/** PEM text of every file in `federation_custom_ca_list`, read at start-up; null when unset (system roots). */
 	readonly federationCustomCa: readonly string[] | null;
+	/**
+	 * `federation_client_minimum_tls_version` as Node's name (`1` is `TLSv1`, Synapse's default). The outbound
+	 * stack uses the higher of this and Node's own minimum.
+	 */
+	readonly federationMinimumTlsVersion: TlsVersion;
+	/**
+	 * `federation_certificate_verification_whitelist`: lower-case server names or globs (`*` any run of characters
+	 * including dots, `?` one character) whose federation certificates are not verified. Empty by default; only
+	 * meaningful while {@link federationVerifyCertificates} is true.
+	 */
+	readonly federationCertificateVerificationWhitelist: readonly string[];
+}
+
+/** A TLS protocol version, as Node names it (`minVersion`). */
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** Synapse's `federation:` section, in milliseconds (Synapse's defaults when unset). */
+export interface FederationRetryConfig {
+	/** `client_timeout` (60 s): deadline of one federation request attempt. */
+	readonly clientTimeoutMs: number;
+	/** `max_short_retry_delay` (2 s): cap of one delay between retries of a request someone waits for. */
+	readonly maxShortRetryDelayMs: number;
+	/** `max_long_retry_delay` (60 s): cap of one delay between retries of a background request (a transaction). */
+	readonly maxLongRetryDelayMs: number;
+	/** `max_short_retries` (3). */
+	readonly maxShortRetries: number;
+	/** `max_long_retries` (10). */
+	readonly maxLongRetries: number;
+	/** `destination_min_retry_interval` (10 min): the first backoff of a destination after a failure. */
+	readonly destinationMinRetryIntervalMs: number;
+	/** `destination_retry_multiplier` (2): growth of the backoff per further failure. */
+	readonly destinationRetryMultiplier: number;
+	/** `destination_max_retry_interval` (1 week): cap of the backoff. */
+	readonly destinationMaxRetryIntervalMs: number;
 }
 
 /** Synapse's `database` shape: `{name: sqlite3, args: {database: path}}` or `{name: psycopg2, args: {...}}`. */
@@ -259,6 +300,13 @@ export interface Config {
 	readonly mediaStorePath: string;
 	/** `remote_media_download_burst_count` / `remote_media_download_per_second`. */
 	readonly remoteMediaDownload: RemoteMediaDownloadLimit;
+	/** Synapse's `federation:` section (timeouts, retries, backoff). */
+	readonly federation: FederationRetryConfig;
+	/**
+	 * `prevent_media_downloads_from`: lower-case server names whose media is never downloaded nor served (Synapse
+	 * answers 404 `M_NOT_FOUND`, even for media it already has). Empty by default.
+	 */
+	readonly preventMediaDownloadsFrom: readonly string[];
 	readonly federationSender: FederationSenderConfig;
 	readonly mediaFetcher: MediaFetcherConfig;
 	/** Start-up warnings (unknown keys, http_proxy without https_proxy, ALL_PROXY set, insecure TLS...). */

@@ -231,10 +231,16 @@ test('a bad environment proxy is an error naming the variable', (t) => {
 	);
 });
 
-test('a bad environment no_proxy is an error naming the variable and entry', (t) => {
-	const error = t.throws(() => load('', { NO_PROXY: 'ok.example,10.0.0.0/99' }));
+test('a bad environment no_proxy entry is skipped with one warning naming the variable and entry', (t) => {
+	const config = load('', { NO_PROXY: 'ok.example,10.0.0.0/99' });
+	t.deepEqual(
+		config.proxy.noProxy.entries.map((entry) => entry.raw),
+		['ok.example'],
+	);
+	const warnings = config.warnings.filter((warning) => warning.includes('NO_PROXY'));
+	t.is(warnings.length, 1);
 	t.regex(
-		error.message,
-		/NO_PROXY \(environment\): invalid no_proxy entry: prefix \/99 .*value: "10\.0\.0\.0\/99"/,
+		warnings[0] ?? '',
+		/^NO_PROXY \(environment\): an entry skipped, so those destinations go through the proxy: "10\.0\.0\.0\/99" \(invalid no_proxy entry: prefix \/99 /,
 	);
 });

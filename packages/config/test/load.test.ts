@@ -11,11 +11,13 @@ test('built-in defaults: no file, paths relative to the working directory', (t) 
 	t.is(config.signingKeyPath, null);
 	t.is(config.proxy.http, null);
 	t.is(config.proxy.https, null);
-	t.deepEqual(config.proxy.noProxy, { entries: [], matchAll: false, source: 'none' });
+	t.deepEqual(config.proxy.noProxy, { entries: [], matchAll: false, matchLocal: false, source: 'none' });
 	t.deepEqual(config.tls, {
 		insecureSkipVerify: false,
 		federationVerifyCertificates: true,
 		federationCustomCa: null,
+		federationMinimumTlsVersion: 'TLSv1',
+		federationCertificateVerificationWhitelist: [],
 	});
 	t.is(config.maxUploadSize, 52_428_800);
 	t.is(config.mediaStorePath, '/work/here/media_store');

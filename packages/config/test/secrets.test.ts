@@ -68,8 +68,15 @@ const failing: [name: string, yaml: string, env?: Record<string, string>][] = [
 	['a bad database next to a password', `media_fetcher: {database: {name: mysql, password: "${PASSWORD}"}}`],
 	['an environment proxy', '', { HTTPS_PROXY: `socks5://bob:${PASSWORD}@p:1` }],
 	['an environment proxy with a bad port', '', { http_proxy: `bob:${PASSWORD}@p:99999` }],
-	['an environment no_proxy', '', { NO_PROXY: `bob:${PASSWORD}@p` }],
 ];
+
+test('the warning about a skipped environment no_proxy entry never shows the password', (t) => {
+	const config = load('', { NO_PROXY: `ok.example,bob:${PASSWORD}@p` });
+	const warning = config.warnings.find((text) => text.startsWith('NO_PROXY (environment)'));
+	t.truthy(warning);
+	assertClean(t, warning ?? '', 'warning');
+	assertClean(t, JSON.stringify(config), 'config');
+});
 
 for (const [name, yaml, env] of failing) {
 	test(`a configuration error about ${name} never shows the password`, (t) => {

@@ -147,3 +147,29 @@ export async function createCertificateAuthority(
 
 	return { certPem: caCertificate.toString('pem'), keyPem: privateKeyPem(caKeys.privateKey), issue };
 }
+
+/**
+ * A self-signed server certificate for the given names (no CA behind it): what a peer with a home-made certificate
+ * presents. A client verifying certificates refuses it ("self-signed certificate"); one told to skip the check
+ * accepts it.
+ */
+export async function createSelfSignedCertificate(request: LeafCertificateRequest): Promise<TlsMaterial> {
+	const altNames = subjectAltNames(request);
+	const keys = await generateKeys();
+	const now = Date.now();
+	const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+		serialNumber: serialNumber(),
+		name: commonName((altNames[0]?.value ?? 'self-signed').replace(/[^\w.-]/g, '_').slice(0, 64)),
+		notBefore: new Date(now - hour),
+		notAfter: new Date(now + 48 * hour),
+		keys,
+		signingAlgorithm: algorithm,
+		extensions: [
+			new x509.BasicConstraintsExtension(false, undefined, true),
+			new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+			new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+			new x509.SubjectAlternativeNameExtension(altNames),
+		],
+	});
+	return { certPem: certificate.toString('pem'), keyPem: privateKeyPem(keys.privateKey) };
+}

@@ -4,7 +4,7 @@ export { duplicateErrorCodes, errorDocProblems } from './error-docs.js';
 export { isLoopbackAddress, assertLoopbackAddress, formatAuthority } from './loopback.js';
 export type { LoopbackHost } from './loopback.js';
 export { findFreePort } from './server-lifecycle.js';
-export { createCertificateAuthority } from './certificate-authority.js';
+export { createCertificateAuthority, createSelfSignedCertificate } from './certificate-authority.js';
 export type {
 	CertificateAuthority,
 	CertificateAuthorityOptions,

@@ -3,6 +3,7 @@
  * "long retries" for `/send`, synapse/http/matrixfederationclient.py): up to 10 retries, the n-th after
  * min(4^n s, 60 s) × U(0.8, 1.4). Connection errors, timeouts, 5xx and 429 are retried; other answers are not.
  */
+import type { FederationRetryConfig } from '@homeserver/config';
 import { uniform, type Random } from './policy.js';
 
 /** The HTTP-level retry schedule. */
@@ -25,6 +26,18 @@ export const DEFAULT_HTTP_RETRY_POLICY: HttpRetryPolicy = Object.freeze({
 	maxDelayMs: 60_000,
 	jitter: Object.freeze([0.8, 1.4] as const),
 });
+
+/**
+ * The long-retry schedule an operator set in Synapse's `federation:` section: `max_long_retries` retries, each
+ * delay capped by `max_long_retry_delay` (the 4^n growth and the jitter are Synapse's).
+ */
+export function httpRetryPolicyFromConfig(federation: FederationRetryConfig): HttpRetryPolicy {
+	return Object.freeze({
+		...DEFAULT_HTTP_RETRY_POLICY,
+		maxRetries: federation.maxLongRetries,
+		maxDelayMs: federation.maxLongRetryDelayMs,
+	});
+}
 
 /** Delay before retry number `retry` (1-based). */
 export function httpRetryDelay(retry: number, policy: HttpRetryPolicy, random: Random): number {

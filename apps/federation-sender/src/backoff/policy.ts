@@ -4,6 +4,7 @@
  * each further failure multiplies the wait by 2 × U(0.8, 1.4), capped at 7 days. A 200 clears it.
  * Pure functions with an injectable random source, so tests can pin the jitter.
  */
+import type { FederationRetryConfig } from '@homeserver/config';
 import type { BackoffState } from '../outbox/types.js';
 
 /** The per-destination schedule. */
@@ -25,6 +26,19 @@ export const DEFAULT_BACKOFF_POLICY: BackoffPolicy = Object.freeze({
 	maxIntervalMs: 7 * 24 * 3_600_000,
 	jitter: Object.freeze([0.8, 1.4] as const),
 });
+
+/**
+ * The schedule an operator set in Synapse's `federation:` section (`destination_min_retry_interval`,
+ * `destination_retry_multiplier`, `destination_max_retry_interval`; the jitter is Synapse's, not configurable).
+ */
+export function backoffPolicyFromConfig(federation: FederationRetryConfig): BackoffPolicy {
+	return Object.freeze({
+		minIntervalMs: federation.destinationMinRetryIntervalMs,
+		multiplier: federation.destinationRetryMultiplier,
+		maxIntervalMs: federation.destinationMaxRetryIntervalMs,
+		jitter: DEFAULT_BACKOFF_POLICY.jitter,
+	});
+}
 
 /** A random source in [0, 1), `Math.random` by default. */
 export type Random = () => number;

@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { formatHostPort } from '@homeserver/config';
 import { startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
 import { Registry } from 'prom-client';
+import { httpRetryPolicyFromConfig } from '../backoff/http-retry.js';
+import { backoffPolicyFromConfig } from '../backoff/policy.js';
 import { systemClock } from '../clock.js';
 import { openOutbox } from '../outbox/open-outbox.js';
 import { createSenderMetrics } from '../observability/sender-metrics.js';
@@ -64,6 +66,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 			leases: store.leases === null ? null : { table: store.leases, instance, ttlMs: sender.leaseTtlMs },
 			ephemeralEdus: sender.ephemeralEdus,
 			retentionMs: sender.retentionMs,
+			// Synapse's `federation:` section: per-destination backoff and the retries inside one send.
+			backoff: backoffPolicyFromConfig(config.federation),
+			httpRetry: httpRetryPolicyFromConfig(config.federation),
 		});
 		const metrics = createSenderMetrics(store, worker, systemClock, registry);
 		if (config.federationSender.metrics !== null) {

@@ -34,7 +34,7 @@ export interface FederationTransportOptions {
 	readonly dns?: SrvDns;
 	/** More options of the outbound stack (timeouts, extra CAs...). */
 	readonly outbound?: Omit<OutboundHttpOptions, 'logger' | 'lookup'>;
-	/** Deadline of one attempt to send a transaction, resolution included (default `federation_sender.send_timeout_ms`). */
+	/** Deadline of one attempt, resolution included (default `federation_sender.send_timeout_ms`, else `federation.client_timeout`). */
 	readonly timeoutMs?: number;
 	/**
 	 * Where outbound-http's counters are registered (`outbound_requests_total{purpose,route}`,

@@ -86,9 +86,20 @@ export class PooledHttpsAgent extends HttpsAgent {
 
 	override createConnection(options: HttpsRequestOptions, callback?: Callback): Duplex | null | undefined {
 		const tls = this.tls;
+		// Node puts the TLS server name and `rejectUnauthorized` in the pool key, so a whitelisted name never shares a
+		// pooled socket with a verified one.
+		const rejectUnauthorized = tls.skipsVerification(options.servername || (options.host ?? ''))
+			? false
+			: options.rejectUnauthorized;
 		const connection = customisesContext(options)
-			? { ...options, timeout: undefined, ca: options.ca ?? (tls.ca as string[] | undefined) }
-			: { ...options, timeout: undefined, secureContext: tls.secureContext() };
+			? {
+					...options,
+					timeout: undefined,
+					rejectUnauthorized,
+					ca: options.ca ?? (tls.ca as string[] | undefined),
+					minVersion: options.minVersion ?? tls.minVersion,
+				}
+			: { ...options, timeout: undefined, rejectUnauthorized, secureContext: tls.secureContext() };
 		return super.createConnection(connection, callback);
 	}
 }

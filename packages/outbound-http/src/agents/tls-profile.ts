@@ -1,6 +1,8 @@
-import { createSecureContext, rootCertificates } from 'node:tls';
-import type { SecureContext } from 'node:tls';
-import type { Config, PurposePolicy } from '@homeserver/config';
+import { createSecureContext, DEFAULT_MIN_VERSION, rootCertificates } from 'node:tls';
+import type { SecureContext, SecureVersion } from 'node:tls';
+import type { Config, PurposePolicy, TlsVersion } from '@homeserver/config';
+import { compileCertificateWhitelist } from './certificate-whitelist.js';
+import type { CertificateWhitelist } from './certificate-whitelist.js';
 
 /** Certificate checks for one purpose: applied to the TLS hop to an `https://` proxy and to the destination. */
 export interface TlsProfile {
@@ -17,28 +19,53 @@ export interface TlsProfile {
 	secureContext(): SecureContext;
 	/** What an operator checks or changes when a certificate check fails: `trusted by ...; for testing only, ...`. */
 	readonly hint: string;
+	/** The lowest TLS version accepted (federation: `federation_client_minimum_tls_version`, never below Node's). */
+	readonly minVersion: SecureVersion;
+	/**
+	 * Whether the destination's certificate goes unchecked for this TLS server name, although
+	 * {@link rejectUnauthorized} is set (federation: `federation_certificate_verification_whitelist`).
+	 */
+	readonly skipsVerification: CertificateWhitelist;
 }
+
+const TLS_ORDER: readonly string[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** The higher of Node's minimum and the configured one (Synapse never goes below its TLS library's own floor). */
+export function effectiveMinVersion(
+	configured: TlsVersion,
+	floor: string = DEFAULT_MIN_VERSION,
+): SecureVersion {
+	return (TLS_ORDER.indexOf(configured) > TLS_ORDER.indexOf(floor) ? configured : floor) as SecureVersion;
+}
+
+const NEVER: CertificateWhitelist = () => false;
 
 function profile(
 	name: PurposePolicy['tls'],
 	rejectUnauthorized: boolean,
 	ca: readonly string[] | undefined,
 	hint: string,
+	minVersion: SecureVersion = DEFAULT_MIN_VERSION,
+	skipsVerification: CertificateWhitelist = NEVER,
 ): TlsProfile {
 	let context: SecureContext | undefined;
 	return {
 		name,
 		rejectUnauthorized,
 		ca,
-		secureContext: () => (context ??= createSecureContext(ca === undefined ? {} : { ca: [...ca] })),
+		secureContext: () =>
+			(context ??= createSecureContext(ca === undefined ? { minVersion } : { ca: [...ca], minVersion })),
 		hint,
+		minVersion,
+		skipsVerification,
 	};
 }
 
 /**
  * The TLS profile of a purpose. `default`: verified against the system roots unless
  * `use_insecure_ssl_client_just_for_testing_do_not_use`; `federation`: `federation_verify_certificates` and
- * `federation_custom_ca_list` (which replaces the system roots, as in Synapse). `extraCa` (an embedding
+ * `federation_custom_ca_list` (which replaces the system roots, as in Synapse), with
+ * `federation_certificate_verification_whitelist` and `federation_client_minimum_tls_version`. `extraCa` (an embedding
  * application's private roots, or a test CA) is added to the system roots wherever those are used.
  */
 export function tlsProfile(
@@ -55,8 +82,11 @@ export function tlsProfile(
 			which,
 			config.tls.federationVerifyCertificates,
 			withExtra(config.tls.federationCustomCa),
-			'trusted by federation_custom_ca_list (the system trust store when unset); for testing only, ' +
-				'federation_verify_certificates: false disables the check',
+			'trusted by federation_custom_ca_list (the system trust store when unset); ' +
+				'federation_certificate_verification_whitelist skips the check for the servers it lists, ' +
+				'federation_verify_certificates: false (testing only) for all',
+			effectiveMinVersion(config.tls.federationMinimumTlsVersion),
+			compileCertificateWhitelist(config.tls.federationCertificateVerificationWhitelist),
 		);
 	}
 	return profile(

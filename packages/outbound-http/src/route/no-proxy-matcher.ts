@@ -55,12 +55,15 @@ export function compileNoProxy(list: NoProxyList): NoProxyMatcher {
 			addToSlot(ranges.upsert(entry.cidr.network, entry.cidr.prefix, newSlot), entry, entry.port);
 		}
 	}
-	if (domains.size === 0 && ranges.size === 0) return () => undefined;
+	// `<local>` (config's `matchLocal`): a name without a dot goes direct, whatever its port.
+	const local = list.matchLocal ? list.entries.find((entry) => entry.kind === 'local') : undefined;
+	if (domains.size === 0 && ranges.size === 0 && local === undefined) return () => undefined;
 	return (target) => {
 		const port = target.port;
 		if (target.ip !== undefined) {
 			return ranges.size === 0 ? undefined : ranges.find(target.ip, inRangeSlot, port);
 		}
+		if (local !== undefined && !target.host.includes('.')) return local;
 		if (domains.size === 0) return undefined;
 		let name = target.host;
 		for (;;) {
