@@ -80,6 +80,7 @@ export async function openMediaFetcher(config: Config, options: MediaFetcherOpti
 		maxBytes: config.maxUploadSize,
 		logger,
 		metrics,
+		federation: http.router,
 	});
 	return {
 		config,

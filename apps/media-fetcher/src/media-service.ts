@@ -3,6 +3,7 @@
  * many callers ask at the same time), stored, then read from the store by every caller.
  */
 import type { Readable } from 'node:stream';
+import type { Router } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from './errors.js';
 import { fileNameFromDisposition, normalizeContentType } from './media-headers.js';
@@ -66,6 +67,11 @@ export interface MediaServiceOptions {
 	readonly maxConcurrentDownloads?: number;
 	/** Overall deadline of one download, headers to last byte; a slow trickle ends here. Default 10 minutes. */
 	readonly maxDownloadMs?: number;
+	/**
+	 * `federation_domain_whitelist` (the outbound stack's router): media of a server it does not list is refused
+	 * with `ERR_FEDERATION_DENIED` before the store and the network, as Synapse does. Default: every server.
+	 */
+	readonly federation?: Pick<Router, 'assertFederationAllowed'>;
 }
 
 const DEFAULT_MAX_DOWNLOAD_MS = 10 * 60 * 1000;
@@ -88,6 +94,7 @@ export class MediaService {
 
 	/** The stored file for `ref`, downloading it first when needed. */
 	async get(ref: MediaRef, options: GetOptions = {}): Promise<GotMedia> {
+		this.#options.federation?.assertFederationAllowed(ref.serverName);
 		const stored = await this.#options.store.lookup(ref);
 		if (stored !== undefined) {
 			this.#options.metrics?.lookups.inc({ result: 'hit' });

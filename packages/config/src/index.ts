@@ -14,6 +14,7 @@ export type {
 	NoProxyEntry,
 	NoProxyList,
 	ProxyConfig,
+	ProxyRule,
 	Purpose,
 	PurposePolicy,
 	SettingSource,

@@ -2,6 +2,7 @@
  * One send of a stored transaction with Synapse's short HTTP-level retries: the same txnId and body each
  * time, until a 200, a non-retryable answer, the retry budget running out, or shutdown.
  */
+import { isOutboundHttpError } from '@homeserver/outbound-http';
 import { sleep, type Clock } from '../clock.js';
 import { describeError } from '../errors.js';
 import { httpRetryDelay, isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
@@ -68,6 +69,11 @@ export async function deliverTransaction(ctx: DeliverContext, txn: StoredTransac
 		} catch (thrown) {
 			if (ctx.sendSignal.aborted) return { kind: 'aborted' };
 			error = describeError(thrown);
+			// federation_domain_whitelist refuses the destination until the configuration changes: no HTTP-level
+			// retries, and the longest backoff (the items stay queued; `status` shows the code as the last error).
+			if (isOutboundHttpError(thrown, 'ERR_FEDERATION_DENIED')) {
+				return { kind: 'failed', error, retryAfterMs: ctx.maxRetryAfterMs };
+			}
 		}
 		if (retry >= ctx.policy.maxRetries) return { kind: 'failed', error, retryAfterMs };
 		const delayMs = Math.max(httpRetryDelay(retry + 1, ctx.policy, ctx.random), retryAfterMs ?? 0);
