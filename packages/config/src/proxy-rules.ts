@@ -16,7 +16,10 @@ const RULE_KEYS: ReadonlySet<string> = new Set(['match', 'proxy', 'purposes']);
 const NEVER_PROXIED: ReadonlySet<Purpose> = new Set(['replication']);
 
 /** Parses the list (already known to be an array, or absent); problems are recorded, never thrown. */
-export function collectProxyRules(value: readonly unknown[] | null | undefined, problems: Problems): ProxyRule[] {
+export function collectProxyRules(
+	value: readonly unknown[] | null | undefined,
+	problems: Problems,
+): ProxyRule[] {
 	const rules: ProxyRule[] = [];
 	for (const [index, raw] of (value ?? []).entries()) {
 		const rule = collectRule(`outbound_proxy_rules[${index}]`, raw, problems);
@@ -31,7 +34,11 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 
 function collectRule(name: string, raw: unknown, problems: Problems): ProxyRule | undefined {
 	if (!isMapping(raw)) {
-		problems.add(name, showValue(raw), 'must be a mapping with "match" and "proxy" (and optionally "purposes")');
+		problems.add(
+			name,
+			showValue(raw),
+			'must be a mapping with "match" and "proxy" (and optionally "purposes")',
+		);
 		return undefined;
 	}
 	const before = problems.size;
