@@ -66,7 +66,7 @@ function collectMatch(name: string, value: unknown, problems: Problems): ProxyRu
 		problems.add(key, showValue(value), 'must be a non-empty list of destinations (no_proxy syntax)');
 		return undefined;
 	}
-	const list = collectNoProxy(value as string[], key, problems);
+	const list = collectNoProxy(value, key, problems);
 	if (list.entries.length === 0) {
 		problems.add(key, showValue(value), 'must name at least one destination');
 		return undefined;
