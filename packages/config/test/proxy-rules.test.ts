@@ -1,5 +1,6 @@
 import test from 'ava';
-import { ConfigError } from '../src/index.js';
+import { inspect } from 'node:util';
+import { ConfigError, describeConfig, redactConfig } from '../src/index.js';
 import { load } from './helpers.js';
 
 const RULES = `
@@ -114,4 +115,17 @@ test('neither key draws the unknown-key warning', (t) => {
 		config.warnings.filter((warning) => warning.includes('unknown key')),
 		[],
 	);
+});
+
+test('a rule proxy password appears in no view of the configuration', (t) => {
+	const config = load(RULES);
+	for (const [view, text] of [
+		['JSON.stringify', JSON.stringify(config)],
+		['redactConfig', JSON.stringify(redactConfig(config))],
+		['describeConfig', describeConfig(config)],
+		['inspect', inspect(config, { depth: 10 })],
+	] as const) {
+		t.false(text.includes('s3cret'), view);
+	}
+	t.true(describeConfig(config).includes('https://user:***@partner-proxy.corp:3128'));
 });
