@@ -103,6 +103,7 @@ export async function openMediaFetcher(config: Config, options: MediaFetcherOpti
 		preventDownloadsFrom: config.preventMediaDownloadsFrom,
 		logger,
 		metrics,
+		federation: http.router,
 	});
 	return {
 		config,

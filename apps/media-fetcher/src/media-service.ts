@@ -3,6 +3,7 @@
  * many callers ask at the same time), stored, then read from the store by every caller.
  */
 import type { Readable } from 'node:stream';
+import type { Router } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from './errors.js';
 import { fileNameFromDisposition, normalizeContentType } from './media-headers.js';
@@ -93,6 +94,11 @@ export interface MediaServiceOptions {
 	 * is looked at, even when stored already (Synapse answers 404 `M_NOT_FOUND`). Default none.
 	 */
 	readonly preventDownloadsFrom?: readonly string[];
+	/**
+	 * `federation_domain_whitelist` (the outbound stack's router): media of a server it does not list is refused
+	 * with `ERR_FEDERATION_DENIED` before the store and the network, as Synapse does. Default: every server.
+	 */
+	readonly federation?: Pick<Router, 'assertFederationAllowed'>;
 }
 
 const DEFAULT_MAX_DOWNLOAD_MS = 10 * 60 * 1000;
@@ -140,6 +146,7 @@ export class MediaService {
 	 * refused with `ERR_MEDIA_DOWNLOAD_PREVENTED` (404 `M_NOT_FOUND`, the message as neutral as Synapse's).
 	 */
 	async get(ref: MediaRef, options: GetOptions = {}): Promise<GotMedia> {
+		this.#options.federation?.assertFederationAllowed(ref.serverName);
 		if (this.#prevented.size > 0 && this.#prevented.has(ref.serverName.toLowerCase())) {
 			this.#options.logger.info(
 				{ media: formatMxc(ref) },

@@ -28,6 +28,17 @@ export function describeConfig(config: Config): string {
 		`http_proxy:    ${endpoint(proxy.http)}`,
 		`https_proxy:   ${endpoint(proxy.https)}`,
 		`no_proxy:      ${noProxy}`,
+		...proxy.rules.map(
+			(rule) =>
+				`${rule.name}: ${rule.match.entries.length} destination(s) -> ` +
+				`${rule.proxy === null ? 'direct' : rule.proxy.redacted}` +
+				(rule.purposes === null ? '' : ` (${rule.purposes.join(', ')})`),
+		),
+		`federation_domain_whitelist: ${
+			config.federationDomainWhitelist === null
+				? 'none (every server)'
+				: `${config.federationDomainWhitelist.length} server(s)`
+		}`,
 		'purposes:',
 	];
 	for (const purpose of PURPOSES) {

@@ -17,6 +17,7 @@ export type {
 	NoProxyEntry,
 	NoProxyList,
 	ProxyConfig,
+	ProxyRule,
 	Purpose,
 	PurposePolicy,
 	SettingSource,

@@ -76,6 +76,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
 			httpProxy: { present: Object.hasOwn(raw, 'http_proxy'), value: yaml.http_proxy },
 			httpsProxy: { present: Object.hasOwn(raw, 'https_proxy'), value: yaml.https_proxy },
 			noProxyHosts: yaml.no_proxy_hosts,
+			rules: yaml.outbound_proxy_rules,
 		},
 		options.env,
 		problems,
@@ -130,6 +131,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
 				? null
 				: resolvePath(baseDir, yaml.signing_key_path),
 		proxy,
+		federationDomainWhitelist: yaml.federation_domain_whitelist ?? null,
 		purposes,
 		tls: {
 			insecureSkipVerify: insecure,

@@ -5,6 +5,7 @@
 import { readProxyEnvironment } from './environment.js';
 import { Problems } from './errors.js';
 import { collectNoProxy } from './no-proxy.js';
+import { collectProxyRules } from './proxy-rules.js';
 import { collectProxyUrl } from './proxy-url.js';
 import type { Environment, NoProxyList, ProxyConfig, ProxyEndpoint } from './types.js';
 
@@ -14,6 +15,8 @@ export interface YamlProxySettings {
 	readonly httpsProxy: { readonly present: boolean; readonly value: string | null | undefined };
 	/** `no_proxy_hosts`: a list wins (even `[]`); absent or null falls back to the environment. */
 	readonly noProxyHosts: readonly string[] | null | undefined;
+	/** `outbound_proxy_rules` as written (a list, each rule checked here). */
+	readonly rules?: readonly unknown[] | null | undefined;
 }
 
 /** No `no_proxy` at all. */
@@ -88,5 +91,6 @@ export function buildProxyConfig(
 			`${name} is set in the environment but is not used: set http_proxy and https_proxy instead.`,
 		);
 	}
-	return { http, https, noProxy };
+	const rules = collectProxyRules(yaml.rules, problems);
+	return { rules, http, https, noProxy };
 }

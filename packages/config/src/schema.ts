@@ -171,6 +171,12 @@ export const documentSchema = z.looseObject({
 		.record(z.string(), z.boolean('must be true or false'), 'must be a mapping of purpose to true or false')
 		.nullable()
 		.optional(),
+	federation_domain_whitelist: z
+		.array(z.string('must be a server name'), 'must be a list of server names or null')
+		.nullable()
+		.optional(),
+	// Each rule's shape and meaning are checked by proxy-rules.ts, so every problem is named with its rule.
+	outbound_proxy_rules: z.array(z.unknown(), 'must be a list of rules or null').nullable().optional(),
 	federation_sender: federationSenderSchema.nullable().optional(),
 	media_fetcher: mediaFetcherSchema.nullable().optional(),
 });

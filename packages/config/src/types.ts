@@ -271,8 +271,25 @@ export interface RemoteMediaDownloadLimit {
 	readonly bytesPerSecond: number;
 }
 
+/**
+ * One entry of `outbound_proxy_rules` (ours, docs/architecture.md 3.1): destinations matching {@link match} use
+ * {@link proxy} (null: direct) instead of `http_proxy` / `https_proxy` / `no_proxy`. The first matching rule wins.
+ */
+export interface ProxyRule {
+	/** `outbound_proxy_rules[0]`: how messages and `route` reasons name the rule (0-based, as in the YAML path). */
+	readonly name: string;
+	/** The destinations, in the `no_proxy` syntax (domains, IPs, CIDR, `:port`, `*`). */
+	readonly match: NoProxyList;
+	/** The purposes the rule applies to; null for every purpose that may use a proxy. */
+	readonly purposes: readonly Purpose[] | null;
+	/** The proxy for both http:// (absolute form) and https:// (CONNECT); null means direct (the IP policy applies). */
+	readonly proxy: ProxyEndpoint | null;
+}
+
 /** Proxy settings after precedence rules (DESIGN.md 3.1). */
 export interface ProxyConfig {
+	/** `outbound_proxy_rules`, in order; consulted before everything below. Empty when unset. */
+	readonly rules: readonly ProxyRule[];
 	/** For http:// destinations; null when none. */
 	readonly http: ProxyEndpoint | null;
 	/** For https:// destinations; null when none. Never falls back to {@link http}. */
@@ -291,6 +308,11 @@ export interface Config {
 	/** Absolute path of `signing_key_path`, or null when unset. */
 	readonly signingKeyPath: string | null;
 	readonly proxy: ProxyConfig;
+	/**
+	 * `federation_domain_whitelist`: when set, federation (requests, `.well-known`, keys, media) only with these
+	 * server names, compared as written (Synapse's exact match); null (the default) allows every server.
+	 */
+	readonly federationDomainWhitelist: readonly string[] | null;
 	/** Every purpose, resolved. */
 	readonly purposes: Readonly<Record<Purpose, PurposePolicy>>;
 	readonly tls: TlsConfig;

@@ -59,8 +59,11 @@ export function candidateOptions(
 	};
 	if (request.body !== undefined) options.body = request.body;
 	if (candidate.sni !== undefined) options.https = { serverName: candidate.sni };
+	// `serverName`: the whitelist (federation_domain_whitelist) is checked on the destination, not on the target.
 	options.context = (
-		request.maxBytes === undefined ? { onRoute } : { onRoute, maxBytes: request.maxBytes }
+		request.maxBytes === undefined
+			? { onRoute, serverName: request.destination }
+			: { onRoute, serverName: request.destination, maxBytes: request.maxBytes }
 	) satisfies OutboundContext;
 	const left = request.timeout === undefined ? undefined : (deadline?.remaining() ?? request.timeout);
 	if (left !== undefined || request.responseTimeout !== undefined) {

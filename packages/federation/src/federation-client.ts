@@ -115,7 +115,8 @@ export interface FederationClient {
 	/**
 	 * Resolves `destination`, signs and sends; tries the candidates in order while they cannot be reached.
 	 * Non-2xx answers throw `MatrixRemoteError`; transport failures throw the outbound stack's typed errors
-	 * (`ERR_IP_BLOCKED`, `ERR_PROXY_AUTH_REQUIRED`, ...), the first candidate's when all failed.
+	 * (`ERR_IP_BLOCKED`, `ERR_PROXY_AUTH_REQUIRED`, ...), the first candidate's when all failed. A destination
+	 * that `federation_domain_whitelist` does not list is refused before resolution (`ERR_FEDERATION_DENIED`).
 	 */
 	request(destination: string, options: FederationRequestOptions): Promise<FederationResponse>;
 	/** As {@link request}, but resolves at the response headers with the body left to stream (media downloads). */
@@ -198,6 +199,8 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		attempt: (url: string, options: OptionsInit, candidate: ResolvedCandidate) => Promise<T>,
 	): Promise<T> {
 		const { signal } = prepared;
+		// federation_domain_whitelist: refused on the server name before any I/O (no .well-known, SRV, socket).
+		outbound.router.assertFederationAllowed(destination);
 		let candidates: ResolvedCandidate[];
 		try {
 			candidates = await unlessAborted(resolver.resolve(destination, { signal }), signal, destination);

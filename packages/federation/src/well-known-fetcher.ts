@@ -1,4 +1,4 @@
-import type { OutboundHttp } from '@homeserver/outbound-http';
+import type { OutboundContext, OutboundHttp } from '@homeserver/outbound-http';
 import type { WellKnownFetcher } from './well-known-resolver.js';
 
 /**
@@ -11,7 +11,8 @@ import type { WellKnownFetcher } from './well-known-resolver.js';
 export function createWellKnownFetcher(outbound: Pick<OutboundHttp, 'client'>): WellKnownFetcher {
 	return async (serverName, { maxBytes, signal }) => {
 		const response = await outbound.client('federation')(`https://${serverName}/.well-known/matrix/server`, {
-			context: { maxBytes },
+			// Redirect hops are checked against federation_domain_whitelist on the server name, not on their host.
+			context: { maxBytes, serverName } satisfies OutboundContext,
 			throwHttpErrors: false,
 			followRedirect: true,
 			responseType: 'buffer',

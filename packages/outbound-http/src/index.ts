@@ -13,6 +13,9 @@ export type { Router } from './route/router.js';
 export type { IpPolicyMatcher } from './route/ip-policy-matcher.js';
 export { routeDecisionToJson } from './route/route-decision.js';
 export type {
+	BlockedDecision,
+	FederationDeniedDecision,
+	IpBlockedDecision,
 	ProxyMode,
 	Route,
 	RouteDecision,
@@ -25,12 +28,13 @@ export { OutboundHttpError, isOutboundHttpError } from './errors/outbound-http-e
 export { ProxyAuthRequiredError, ProxyError, ProxyRefusedError } from './errors/proxy-errors.js';
 export type { ProxyErrorCode } from './errors/proxy-errors.js';
 export {
+	FederationDeniedError,
 	HttpStatusError,
 	IpBlockedError,
 	RequestTimeoutError,
 	ResponseTooLargeError,
 } from './errors/request-errors.js';
-export type { IpBlock, TimeoutVia } from './errors/request-errors.js';
+export type { FederationDenial, IpBlock, TimeoutVia } from './errors/request-errors.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { UsageError } from './errors/usage-error.js';
 export { createOutboundMetrics } from './metrics.js';

@@ -3,6 +3,7 @@
  * time, until a 200, a non-retryable answer, the retry budget running out, a timeout (a slow remote is not
  * retried within the turn: it goes to backoff), or shutdown.
  */
+import { isOutboundHttpError } from '@homeserver/outbound-http';
 import { sleep, type Clock } from '../clock.js';
 import { errorCode } from '@homeserver/config';
 import { describeError } from '../errors.js';
@@ -70,6 +71,11 @@ export async function deliverTransaction(ctx: DeliverContext, txn: StoredTransac
 		} catch (thrown) {
 			if (ctx.sendSignal.aborted) return { kind: 'aborted' };
 			error = describeError(thrown);
+			// federation_domain_whitelist refuses the destination until the configuration changes: no HTTP-level
+			// retries, and the longest backoff (the items stay queued; `status` shows the code as the last error).
+			if (isOutboundHttpError(thrown, 'ERR_FEDERATION_DENIED')) {
+				return { kind: 'failed', error, retryAfterMs: ctx.maxRetryAfterMs };
+			}
 			// A remote too slow for a deadline (the attempt's, or a phase's: headers, body rate) is backed off like a
 			// failing one at once: a short retry would hold this slot for another whole deadline.
 			if (isTimeout(thrown)) return { kind: 'failed', error, retryAfterMs: undefined };

@@ -3,6 +3,7 @@
  * failures read "Failed to fetch remote media" with a 502 (as Synapse); a remote 404 stays a 404.
  */
 import type { ServerResponse } from 'node:http';
+import { FederationDeniedError } from '@homeserver/outbound-http';
 import { MediaFetcherError } from '../errors.js';
 import { securityHeaders } from './response-headers.js';
 
@@ -12,6 +13,13 @@ export function matrixErrorOf(error: unknown): {
 	body: { errcode: string; error: string; retry_after_ms?: number };
 	retryAfterMs?: number;
 } {
+	if (error instanceof FederationDeniedError) {
+		// Synapse's FederationDeniedError (federation_domain_whitelist): 403 M_FORBIDDEN.
+		return {
+			status: 403,
+			body: { errcode: 'M_FORBIDDEN', error: `Federation denied with ${error.serverName}.` },
+		};
+	}
 	if (!(error instanceof MediaFetcherError)) {
 		return { status: 500, body: { errcode: 'M_UNKNOWN', error: 'Internal server error' } };
 	}

@@ -31,13 +31,17 @@ export interface AgentRegistryOptions {
 
 interface PurposeAgents {
 	direct?: AgentSelection;
+	/** The forward and tunnel agents of the last proxy endpoint used (the common case: one proxy per purpose). */
 	forward?: AgentSelection;
+	forwardEndpoint?: ProxyEndpoint;
 	tunnel?: AgentSelection;
+	tunnelEndpoint?: ProxyEndpoint;
 }
 
 /**
  * Creates and caches the agents of one instance. Agents are keyed by what changes their behaviour (route kind,
- * proxy, TLS profile, IP policy), not by destination: there are at most a few per purpose, and
+ * proxy endpoint, TLS profile, IP policy), not by destination: there are at most a few per purpose (one per proxy
+ * endpoint: `https_proxy` and each `outbound_proxy_rules` proxy pool apart), and
  * per-destination state lives in Node's pools, which drop sockets when idle ones expire. A selection object per
  * purpose and route kind is built once, so choosing an agent on the hot path allocates nothing.
  */
@@ -73,9 +77,17 @@ export class AgentRegistry {
 		let agents = this.#byPurpose.get(decision.purpose);
 		if (agents === undefined) this.#byPurpose.set(decision.purpose, (agents = {}));
 		if (decision.route === 'direct') return (agents.direct ??= this.#direct(decision.purpose));
-		if (decision.mode === 'forward')
-			return (agents.forward ??= this.#forward(decision.purpose, decision.proxy));
-		return (agents.tunnel ??= this.#tunnel(decision.purpose, decision.proxy));
+		// A proxy rule's endpoint is another pool than http_proxy's / https_proxy's: the per-purpose slot remembers
+		// which endpoint it holds, and a different one is looked up by endpoint in the registry's cache.
+		const endpoint = decision.proxy;
+		if (decision.mode === 'forward') {
+			if (agents.forwardEndpoint === endpoint && agents.forward !== undefined) return agents.forward;
+			agents.forwardEndpoint = endpoint;
+			return (agents.forward = this.#forward(decision.purpose, endpoint));
+		}
+		if (agents.tunnelEndpoint === endpoint && agents.tunnel !== undefined) return agents.tunnel;
+		agents.tunnelEndpoint = endpoint;
+		return (agents.tunnel = this.#tunnel(decision.purpose, endpoint));
 	}
 
 	/** Destroys every agent and its sockets. */

@@ -14,6 +14,12 @@ export interface OutboundContext {
 	 * (the federation client). It must not throw.
 	 */
 	onRoute?: (decision: RouteDecision) => void;
+	/**
+	 * The Matrix server name a `federation` request is for, checked against `federation_domain_whitelist` on every
+	 * hop instead of the URL's host (which names the resolved target, or a redirect's). Set by the federation client
+	 * and the `.well-known` fetcher.
+	 */
+	serverName?: string;
 }
 
 function readMaxBytes(options: Options): number | undefined {

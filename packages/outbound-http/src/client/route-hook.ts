@@ -21,7 +21,8 @@ export interface RouteHookContext {
 
 /**
  * The `beforeRequest` hook that routes every hop: got runs it for the first request, each redirect and each retry,
- * with `options.url` set to that hop's URL. It refuses blocked IP literals (ERR_IP_BLOCKED), picks the agent of
+ * with `options.url` set to that hop's URL. It refuses blocked IP literals (ERR_IP_BLOCKED) and servers
+ * `federation_domain_whitelist` does not list (ERR_FEDERATION_DENIED, on `context.serverName`), picks the agent of
  * the route (setting both `agent.http` and `agent.https`), counts the hop, logs the decision at debug level and
  * hands it to `context.onRoute` (so a caller that wants the decision reuses this one instead of routing again).
  */
@@ -37,10 +38,11 @@ export function routeHook(context: RouteHookContext): BeforeRequestHook {
 			throw new OutboundHttpError('ERR_CLIENT_CLOSED', 'the outbound HTTP client was closed');
 		const url = options.url;
 		if (url === undefined) throw new OutboundHttpError('ERR_INVALID_URL', 'the request has no URL');
-		const decision = router.route(url, purpose);
+		const outboundContext = options.context as OutboundContext;
+		const decision = router.route(url, purpose, outboundContext.serverName);
 		counted[decision.route].inc();
 		logDecision(logger, decision);
-		(options.context as OutboundContext).onRoute?.(decision);
+		outboundContext.onRoute?.(decision);
 		assertRoutable(decision);
 		options.agent = agents.select(decision);
 	};

@@ -9,6 +9,9 @@ export const OUTBOUND_HTTP_ERRORS = {
 	ERR_UNSUPPORTED_PROTOCOL: { meaning: 'The URL scheme is neither http: nor https:.' },
 	ERR_UNKNOWN_PURPOSE: { meaning: 'The purpose is not one the configuration knows.' },
 	ERR_IP_BLOCKED: { meaning: "The purpose's IP policy refuses the destination address." },
+	ERR_FEDERATION_DENIED: {
+		meaning: 'federation_domain_whitelist is set and the destination server is not in it.',
+	},
 	ERR_PROXY_UNREACHABLE: { meaning: 'No TCP connection could be opened to the forward proxy.' },
 	ERR_PROXY_AUTH_REQUIRED: { meaning: 'The proxy answered 407 Proxy Authentication Required.' },
 	ERR_PROXY_REFUSED: { meaning: 'The proxy answered CONNECT with a status other than 2xx and 407.' },

@@ -42,6 +42,32 @@ export class IpBlockedError extends OutboundHttpError {
 	}
 }
 
+/** What refused a federation destination: `federation_domain_whitelist` and the server name it lacks. */
+export interface FederationDenial {
+	/** The Matrix server name refused (as the caller gave it, or the URL's host when none was given). */
+	readonly serverName: string;
+	/** Always `federation_domain_whitelist`: the key an operator changes. */
+	readonly key: 'federation_domain_whitelist';
+}
+
+/**
+ * Federation with this server is not allowed: `federation_domain_whitelist` is set and does not list it
+ * (Synapse's `FederationDeniedError`). Raised before any I/O: no resolution, no connection.
+ */
+export class FederationDeniedError extends OutboundHttpError {
+	readonly serverName: string;
+	readonly key = 'federation_domain_whitelist';
+
+	constructor(serverName: string) {
+		super(
+			'ERR_FEDERATION_DENIED',
+			`federation with ${JSON.stringify(serverName.slice(0, 255))} is denied: it is not in ` +
+				'federation_domain_whitelist; add it there to allow it',
+		);
+		this.serverName = serverName;
+	}
+}
+
 /** The response body is larger than the cap (`maxBytes`); the transfer was aborted without buffering the rest. */
 export class ResponseTooLargeError extends OutboundHttpError {
 	readonly limit: number;

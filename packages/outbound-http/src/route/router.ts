@@ -1,11 +1,21 @@
 import type { Config, NoProxyEntry, ProxyEndpoint, Purpose, PurposePolicy } from '@homeserver/config';
 import { OutboundHttpError } from '../errors/outbound-http-error.js';
+import { FederationDeniedError } from '../errors/request-errors.js';
 import { redactUrl } from '../redact-url.js';
+import { compileFederationWhitelist } from './federation-whitelist.js';
 import { compileIpPolicy } from './ip-policy-matcher.js';
 import type { IpPolicyMatcher } from './ip-policy-matcher.js';
 import { compileNoProxy } from './no-proxy-matcher.js';
-import type { IpBlock } from '../errors/request-errors.js';
-import type { BlockedDecision, DirectDecision, ProxyDecision, RouteDecision } from './route-decision.js';
+import { compileProxyRules, proxyChoice } from './proxy-rules-matcher.js';
+import type { ProxyChoice, ProxyRulesMatcher, RuleCache } from './proxy-rules-matcher.js';
+import type { FederationDenial, IpBlock } from '../errors/request-errors.js';
+import type {
+	DirectDecision,
+	FederationDeniedDecision,
+	IpBlockedDecision,
+	ProxyDecision,
+	RouteDecision,
+} from './route-decision.js';
 import { hostPort, parseTarget, toUrl } from './route-target.js';
 import type { ParsedTarget } from './route-target.js';
 
@@ -13,17 +23,19 @@ import type { ParsedTarget } from './route-target.js';
 export interface Router {
 	/**
 	 * The route of a request to `url` for `purpose` (docs/architecture.md 3): pure, no DNS. Throws ERR_INVALID_URL,
-	 * ERR_UNSUPPORTED_PROTOCOL or ERR_UNKNOWN_PURPOSE; a refused IP literal is a `blocked` decision, not a throw.
+	 * ERR_UNSUPPORTED_PROTOCOL or ERR_UNKNOWN_PURPOSE; a refused IP literal, or a federation destination that
+	 * `federation_domain_whitelist` does not list, is a `blocked` decision, not a throw. `serverName`: the Matrix
+	 * server name a federation hop is for (the federation client passes it, as the URL names the resolved target);
+	 * without it the URL's host (or `host:port`) is taken as the server name.
 	 */
-	route(url: URL | string, purpose: Purpose): RouteDecision;
+	route(url: URL | string, purpose: Purpose, serverName?: string): RouteDecision;
+	/**
+	 * Throws ERR_FEDERATION_DENIED ({@link FederationDeniedError}) when `federation_domain_whitelist` is set and does
+	 * not list `serverName`; callers check before any I/O (the federation client before resolving).
+	 */
+	assertFederationAllowed(serverName: string): void;
 	/** The compiled IP policy of a purpose, or null when it has none (used at connection time). */
 	ipPolicy(purpose: Purpose): IpPolicyMatcher | null;
-}
-
-/** A proxy with its `host:port`, computed once rather than per decision. */
-interface ProxyChoice {
-	readonly endpoint: ProxyEndpoint;
-	readonly connect: string;
 }
 
 interface CompiledPurpose {
@@ -32,6 +44,8 @@ interface CompiledPurpose {
 	/** The proxy per destination protocol, or a reason why there is none. */
 	readonly http: ProxyChoice | string;
 	readonly https: ProxyChoice | string;
+	/** The `outbound_proxy_rules` of this purpose; undefined when none applies or the purpose is not proxied. */
+	readonly rules: ProxyRulesMatcher | undefined;
 }
 
 function proxyFor(
@@ -45,7 +59,7 @@ function proxyFor(
 		return `purpose ${purpose} uses only https_proxy; http:// goes direct`;
 	}
 	if (endpoint === null) return `no ${key} configured`;
-	return { endpoint, connect: hostPort(endpoint.host, endpoint.port) };
+	return proxyChoice(endpoint);
 }
 
 /**
@@ -68,6 +82,8 @@ export function createRouter(config: Config): Router {
 		}
 		return reason;
 	};
+	const whitelist = compileFederationWhitelist(config.federationDomainWhitelist);
+	const compiledRules: RuleCache = new Map();
 	const purposes = new Map<string, CompiledPurpose>();
 	for (const [purpose, policy] of Object.entries(config.purposes) as [Purpose, PurposePolicy][]) {
 		purposes.set(purpose, {
@@ -75,6 +91,8 @@ export function createRouter(config: Config): Router {
 			ipPolicy: policy.ipPolicy === null ? null : compileIpPolicy(policy.ipPolicy),
 			http: proxyFor(purpose, policy, config.proxy.http, 'http_proxy'),
 			https: proxyFor(purpose, policy, config.proxy.https, 'https_proxy'),
+			// A purpose that may not use a proxy ignores the rules (docs/architecture.md 3.1).
+			rules: policy.proxied ? compileProxyRules(config.proxy.rules, purpose, compiledRules) : undefined,
 		});
 	}
 	const compiled = (purpose: Purpose): CompiledPurpose => {
@@ -90,10 +108,21 @@ export function createRouter(config: Config): Router {
 
 	return {
 		ipPolicy: (purpose) => compiled(purpose).ipPolicy,
-		route(input, purpose) {
+		assertFederationAllowed(serverName) {
+			const denial = whitelist?.(serverName);
+			if (denial !== undefined) throw new FederationDeniedError(denial.serverName);
+		},
+		route(input, purpose, serverName) {
 			const entry = compiled(purpose);
 			const url = toUrl(input);
 			const target = parseTarget(url);
+			if (whitelist !== undefined && purpose === 'federation') {
+				const denial = deniedServer(whitelist, url, serverName);
+				if (denial !== undefined) {
+					const reason = `server name ${JSON.stringify(denial.serverName)} is not in federation_domain_whitelist`;
+					return deniedDecision({ url, purpose, target }, denial, reason);
+				}
+			}
 			if (target.ip !== undefined && entry.ipPolicy !== null) {
 				const block = entry.ipPolicy(target.ip);
 				if (block !== undefined) {
@@ -102,13 +131,36 @@ export function createRouter(config: Config): Router {
 					return blockedDecision({ url, purpose, target }, block, reason);
 				}
 			}
+			if (entry.rules !== undefined) {
+				const hit = entry.rules(target);
+				if (hit !== undefined) {
+					return hit.proxy === null
+						? directDecision({ url, purpose, target }, hit.reason)
+						: proxyDecision({ url, purpose, target }, hit.proxy, hit.reason);
+				}
+			}
 			const proxy = target.protocol === 'https:' ? entry.https : entry.http;
 			if (typeof proxy === 'string') return directDecision({ url, purpose, target }, proxy);
 			const exempt = noProxy(target);
 			if (exempt !== undefined) return directDecision({ url, purpose, target }, noProxyReason(exempt));
-			return proxyDecision({ url, purpose, target }, proxy);
+			return proxyDecision({ url, purpose, target }, proxy, proxy.endpoint.source);
 		},
 	};
+}
+
+/**
+ * The whitelist's refusal of a federation hop: the given server name, else the URL's host, which passes when
+ * either the host alone or `host:port` (as `URL.host` writes it) is listed.
+ */
+function deniedServer(
+	whitelist: (name: string) => FederationDenial | undefined,
+	url: URL,
+	serverName: string | undefined,
+): FederationDenial | undefined {
+	if (serverName !== undefined) return whitelist(serverName);
+	const byHost = whitelist(url.hostname);
+	if (byHost === undefined || url.host === url.hostname) return byHost;
+	return whitelist(url.host) === undefined ? undefined : byHost;
 }
 
 /** What every decision is about: the hop's URL, purpose and parsed destination. */
@@ -121,7 +173,7 @@ interface Hop {
 // Each builder writes the whole decision as one object literal with the same keys in the same order, so every
 // decision shares one hidden class (spreading into literals is slow in V8).
 
-function blockedDecision(hop: Hop, blockedBy: IpBlock, reason: string): BlockedDecision {
+function blockedDecision(hop: Hop, blockedBy: IpBlock, reason: string): IpBlockedDecision {
 	const { url, purpose, target } = hop;
 	return {
 		url: redactUrl(url),
@@ -132,6 +184,23 @@ function blockedDecision(hop: Hop, blockedBy: IpBlock, reason: string): BlockedD
 		connect: null,
 		reason,
 		blockedBy,
+		deniedBy: undefined,
+		target,
+	};
+}
+
+function deniedDecision(hop: Hop, deniedBy: FederationDenial, reason: string): FederationDeniedDecision {
+	const { url, purpose, target } = hop;
+	return {
+		url: redactUrl(url),
+		purpose,
+		route: 'blocked',
+		mode: null,
+		proxy: null,
+		connect: null,
+		reason,
+		blockedBy: undefined,
+		deniedBy,
 		target,
 	};
 }
@@ -147,11 +216,12 @@ function directDecision(hop: Hop, reason: string): DirectDecision {
 		connect: hostPort(target.host, target.port),
 		reason,
 		blockedBy: undefined,
+		deniedBy: undefined,
 		target,
 	};
 }
 
-function proxyDecision(hop: Hop, proxy: ProxyChoice): ProxyDecision {
+function proxyDecision(hop: Hop, proxy: ProxyChoice, reason: string): ProxyDecision {
 	const { url, purpose, target } = hop;
 	return {
 		url: redactUrl(url),
@@ -160,8 +230,9 @@ function proxyDecision(hop: Hop, proxy: ProxyChoice): ProxyDecision {
 		mode: target.protocol === 'https:' ? 'tunnel' : 'forward',
 		proxy: proxy.endpoint,
 		connect: proxy.connect,
-		reason: proxy.endpoint.source,
+		reason,
 		blockedBy: undefined,
+		deniedBy: undefined,
 		target,
 	};
 }
@@ -176,6 +247,11 @@ export function routerFor(config: Config): Router {
 }
 
 /** Convenience: `routerFor(config).route(url, purpose)`. */
-export function route(config: Config, url: URL | string, purpose: Purpose): RouteDecision {
-	return routerFor(config).route(url, purpose);
+export function route(
+	config: Config,
+	url: URL | string,
+	purpose: Purpose,
+	serverName?: string,
+): RouteDecision {
+	return routerFor(config).route(url, purpose, serverName);
 }
