@@ -2,9 +2,7 @@
  * The `media-fetcher` command line (DESIGN.md section 6): `serve` and `fetch`. A failure prints `code: message`
  * on stderr and exits non-zero (2 for usage errors).
  */
-import { fetchCommand } from './fetch-command.js';
 import type { CliIo } from './io.js';
-import { serveCommand } from './serve-command.js';
 
 /** The usage text. */
 export const USAGE = `usage:
@@ -12,9 +10,10 @@ export const USAGE = `usage:
   media-fetcher fetch <mxc://server/id> --config FILE [--output FILE]
 `;
 
+/** Each command's module is loaded when it runs, so a command loads only what it needs (and `--help` nothing). */
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
-	serve: serveCommand,
-	fetch: fetchCommand,
+	serve: async (args, io) => (await import('./serve-command.js')).serveCommand(args, io),
+	fetch: async (args, io) => (await import('./fetch-command.js')).fetchCommand(args, io),
 };
 
 function codeOf(error: unknown): string {
