@@ -22,7 +22,7 @@ export class WriteCoalescer {
 	readonly #sink: WriteSink;
 	readonly #windows: [Buffer, Buffer];
 	/** Index of the window being filled. */
-	#current = 0;
+	#current: 0 | 1 = 0;
 	#filled = 0;
 	/** The write in flight (of the other window), if any. */
 	#inFlight: Promise<void> | undefined;
@@ -76,7 +76,7 @@ export class WriteCoalescer {
 		if (this.#filled === 0) return;
 		await this.#settle();
 		const bytes = this.#windows[this.#current].subarray(0, this.#filled);
-		this.#current = 1 - this.#current;
+		this.#current = this.#current === 0 ? 1 : 0;
 		this.#filled = 0;
 		const write = this.#sink(bytes);
 		// Observed by the next #settle; until then a failure must not count as unhandled.
