@@ -6,11 +6,13 @@ import { federationFanout } from './federation-fanout.js';
 import { mediaStreaming } from './media-streaming.js';
 import { memoryAtScale } from './memory-at-scale.js';
 import { proxyRequests } from './proxy-requests.js';
+import { proxyRequestsNode24 } from './proxy-requests-node24.js';
 import { routing } from './routing.js';
 
 /** The scenarios `npm run bench` runs, in order. */
 export const scenarios: readonly Scenario[] = [
 	proxyRequests,
+	proxyRequestsNode24,
 	routing,
 	mediaStreaming,
 	federationFanout,

@@ -23,8 +23,10 @@ import { SMALL_BODY_BYTES } from '../servers/origin-protocol.js';
 const OURS = 'ours';
 const UNDICI = 'undici ProxyAgent';
 const RAW = 'raw node + hpagent';
+const GOT = 'got + bare hpagent';
+const PROXY_AGENT = 'proxy-agent';
 /** Every client, in table order; client i talks to the origin's i-th port, so Squid's log tells them apart. */
-const CLIENTS = [OURS, UNDICI, 'proxy-agent', 'got + bare hpagent', RAW] as const;
+const CLIENTS = [OURS, UNDICI, PROXY_AGENT, GOT, RAW] as const;
 
 interface Mode {
 	readonly scheme: 'https' | 'http';
@@ -50,9 +52,9 @@ function build(
 			return oursContender(setup, scheme === 'https' ? 'federation' : 'push');
 		case UNDICI:
 			return undiciContender(setup, scheme === 'https');
-		case 'proxy-agent':
+		case PROXY_AGENT:
 			return proxyAgentContender(setup, scheme === 'https' || httpKeepAlive);
-		case 'got + bare hpagent':
+		case GOT:
 			return gotHpagentContender(setup);
 		default:
 			return rawNodeContender(setup);
@@ -82,6 +84,19 @@ function wireRows(
 			fmtNumber(connects(httpPort)),
 		];
 	});
+}
+
+/** Issue 16's targets at HTTPS concurrency 16: ≥ 0.6x raw, ≥ 1.2x got with a bare hpagent, ahead of proxy-agent. */
+function issue16Targets(m: (name: string) => number): TargetResult[] {
+	const check = (other: string, factor: number): TargetResult => {
+		const r = ratio(m(OURS), m(other));
+		return {
+			target: `https c16: ours ≥ ${factor === 1 ? '' : `${factor}x `}${other}`,
+			met: Number.isFinite(r) ? r >= factor : null,
+			detail: Number.isFinite(r) ? `${fmtRate(m(OURS))} vs ${fmtRate(m(other))}: ${fmtRatio(r)}` : 'not measured',
+		};
+	};
+	return [check(RAW, 0.6), check(GOT, 1.2), check(PROXY_AGENT, 1)];
 }
 
 /** The proxy-requests scenario. */
@@ -184,6 +199,7 @@ export const proxyRequests: Scenario = {
 								],
 					),
 				});
+				if (mode.scheme === 'https' && mode.concurrency === 16) targets.push(...issue16Targets(m));
 				const vsUndici = ratio(m(OURS), m(UNDICI));
 				const vsRaw = ratio(m(OURS), m(RAW));
 				targets.push(
