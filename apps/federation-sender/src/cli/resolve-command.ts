@@ -23,7 +23,7 @@ export async function resolveCommand(args: string[], io: CliIo): Promise<number>
 		throw new FederationSenderError('ERR_USAGE', 'give exactly one <server_name>');
 	const serverName = normaliseDestination(positionals[0] ?? '');
 	const config = io.loadConfig(values.config);
-	const explainer = io.createExplainer(config, io.createLogger());
+	const explainer = await io.createExplainer(config, io.createLogger());
 	try {
 		const report = await explainer.explain(serverName);
 		io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatResolutionReport(report));
