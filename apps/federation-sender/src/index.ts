@@ -2,7 +2,13 @@
  * @homeserver/federation-sender: durable, per-destination delivery of federation transactions.
  * The public surface; everything else is internal.
  */
-export { FederationSenderError, errorCode, describeError, type FederationSenderErrorCode } from './errors.js';
+export {
+	FEDERATION_SENDER_ERRORS,
+	FederationSenderError,
+	describeError,
+	isFederationSenderError,
+	type FederationSenderErrorCode,
+} from './errors.js';
 export { systemClock, sleep, type Clock } from './clock.js';
 export type * from './outbox/types.js';
 export { NO_BACKOFF } from './outbox/types.js';

@@ -179,7 +179,7 @@ test('shutdown cancels a request the destination holds open (its connection clos
 	t.is((late as unknown as { code: string }).code, 'ERR_FEDERATION_REQUEST', 'a closed client refuses');
 });
 
-test('without a usable signing key the transport is refused with ERR_SIGNING_KEY_MISSING naming signing_key_path', async (t) => {
+test('without a usable signing key the transport is refused with federation’s code: MISSING naming signing_key_path, INVALID naming the file', async (t) => {
 	const dir = await mkdtemp(join(tmpdir(), 'federation-sender-key-'));
 	t.teardown(() => rm(dir, { recursive: true, force: true }));
 	const logger = pino({ level: 'silent' });
@@ -195,4 +195,13 @@ test('without a usable signing key the transport is refused with ERR_SIGNING_KEY
 	const unreadable = await t.throwsAsync(createFederationTransport(missing, logger));
 	t.like(unreadable, { code: 'ERR_SIGNING_KEY_MISSING' });
 	t.is(unreadable.message, `signing_key_path ${join(dir, 'nowhere.key')} cannot be read (ENOENT)`);
+	await writeFile(join(dir, 'bad.key'), 'ed25519 a_bcd not-base64!\n');
+	const malformed = loadConfig({
+		env: {},
+		configPath: join(dir, 'homeserver.yaml'),
+		yamlText: [`server_name: ${ORIGIN}`, 'signing_key_path: bad.key'].join('\n'),
+	});
+	const invalid = await t.throwsAsync(createFederationTransport(malformed, logger));
+	t.like(invalid, { code: 'ERR_SIGNING_KEY_INVALID' });
+	t.true(invalid.message.startsWith(`signing key file ${join(dir, 'bad.key')} line 1: `));
 });

@@ -2,7 +2,7 @@
  * `@homeserver/media-fetcher`: downloads remote Matrix media through the forward proxy, keeps it in a local
  * store and serves it to the homeserver's clients.
  */
-export { errorCatalogue, isMediaFetcherError, MediaFetcherError } from './errors.js';
+export { isMediaFetcherError, MEDIA_FETCHER_ERRORS, MediaFetcherError } from './errors.js';
 export type { MediaFetcherErrorCode, MediaFetcherErrorOptions } from './errors.js';
 export { assertMediaId, assertServerName, formatMxc, mediaRef, parseMxc } from './media-id.js';
 export type { MediaRef } from './media-id.js';

@@ -2,6 +2,7 @@
  * A counting semaphore: at most `max` holders at once, the rest wait in arrival order. Bounds how many remote
  * downloads run at the same time, however many different files clients ask for.
  */
+import { MediaFetcherError } from './errors.js';
 
 /** Grants at most `max` concurrent permits. */
 export class Limiter {
@@ -11,7 +12,7 @@ export class Limiter {
 
 	constructor(max: number) {
 		if (!Number.isInteger(max) || max < 1) {
-			throw new RangeError(`max must be a positive integer, got ${max}`);
+			throw new MediaFetcherError('ERR_MEDIA_INVALID_OPTION', `max must be a positive integer, got ${max}`);
 		}
 		this.#max = max;
 	}

@@ -1,4 +1,5 @@
 import { MatrixRemoteError } from '@homeserver/federation';
+import { OutboundHttpError } from '@homeserver/outbound-http';
 import test from 'ava';
 import { isUnknownEndpoint, MediaFetcherError, toMediaError } from '../src/index.js';
 
@@ -39,11 +40,15 @@ test('transport errors map to what a client needs to know, keeping the cause', (
 		[undefined, 'ERR_REMOTE_FAILED'],
 	] as const;
 	for (const [from, to] of cases) {
-		const cause = Object.assign(new Error('transport'), { code: from });
+		const cause = from === undefined ? new Error('transport') : new OutboundHttpError(from, 'transport');
 		const mapped = toMediaError(cause);
 		t.is(mapped.code, to, String(from));
 		t.is(mapped.cause, cause);
 	}
+	// A body stream's error is got's wrapper with ours on `cause`; a look-alike code on a foreign error is not ours.
+	const wrapped = new Error('body failed', { cause: new OutboundHttpError('ERR_TIMEOUT', 'socket') });
+	t.is(toMediaError(wrapped).code, 'ERR_REMOTE_TIMEOUT');
+	t.is(toMediaError(Object.assign(new Error('x'), { code: 'ERR_TIMEOUT' })).code, 'ERR_REMOTE_FAILED');
 	const ours = new MediaFetcherError('ERR_MEDIA_NOT_FOUND', 'gone', { status: 404 });
 	t.is(toMediaError(ours), ours);
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
+import { MediaFetcherError } from '../src/errors.js';
 import { WriteCoalescer } from '../src/store/write-coalescer.js';
 
 /** A sink recording a copy of every write (the coalescer reuses its window after each one). */
@@ -94,5 +95,8 @@ test('a failed write fails the next push or flush', async (t) => {
 });
 
 test('a window size below one byte is refused', (t) => {
-	t.throws(() => new WriteCoalescer(() => Promise.resolve(), 0), { instanceOf: RangeError });
+	const error = t.throws(() => new WriteCoalescer(() => Promise.resolve(), 0), {
+		instanceOf: MediaFetcherError,
+	});
+	t.is(error?.code, 'ERR_MEDIA_INVALID_OPTION');
 });

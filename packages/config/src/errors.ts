@@ -1,8 +1,21 @@
 import { redactProxyString, redactSecrets } from './redact.js';
 
 /**
- * The one error class of `@homeserver/config`: every configuration problem, reported together.
+ * The errors of `@homeserver/config`, in the workspace's one convention (docs/architecture.md, "Errors"): the
+ * catalogue {@link CONFIG_ERRORS} is the single source of the codes (documented in `docs/errors.md`, kept in step
+ * by a test), {@link ConfigError} the one class, {@link isConfigError} the typed guard.
  */
+
+/** Every code this package throws, with its meaning. */
+export const CONFIG_ERRORS = {
+	ERR_CONFIG_INVALID: {
+		meaning:
+			'The configuration (homeserver.yaml, the proxy environment) is invalid; every problem is listed.',
+	},
+} as const satisfies Readonly<Record<string, { readonly meaning: string }>>;
+
+/** A stable code of {@link ConfigError}. */
+export type ConfigErrorCode = keyof typeof CONFIG_ERRORS;
 
 /** One thing wrong with the configuration. */
 export interface ConfigProblem {
@@ -20,9 +33,8 @@ export interface ConfigProblem {
  * not just the first, so an operator fixes the file in one go. Values in it never contain credentials.
  */
 export class ConfigError extends Error {
-	override readonly name = 'ConfigError';
 	/** Stable code for programs and for the CLIs' stderr line. */
-	readonly code = 'ERR_CONFIG_INVALID';
+	readonly code: ConfigErrorCode = 'ERR_CONFIG_INVALID';
 	/** Every problem found, in the order found. */
 	readonly problems: readonly ConfigProblem[];
 
@@ -36,8 +48,14 @@ export class ConfigError extends Error {
 			formatMessage(problems, options.context),
 			options.cause === undefined ? {} : { cause: options.cause },
 		);
+		this.name = new.target.name;
 		this.problems = Object.freeze(problems.map((problem) => Object.freeze({ ...problem })));
 	}
+}
+
+/** True when `error` is a {@link ConfigError}, with the given code when one is given. */
+export function isConfigError(error: unknown, code?: ConfigErrorCode): error is ConfigError {
+	return error instanceof ConfigError && (code === undefined || error.code === code);
 }
 
 function formatMessage(problems: readonly ConfigProblem[], context: string | undefined): string {

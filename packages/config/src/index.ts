@@ -19,8 +19,9 @@ export type {
 	SettingSource,
 	TlsConfig,
 } from './types.js';
-export { ConfigError } from './errors.js';
-export type { ConfigProblem } from './errors.js';
+export { CONFIG_ERRORS, ConfigError, isConfigError } from './errors.js';
+export type { ConfigErrorCode, ConfigProblem } from './errors.js';
+export { errorCode } from './error-code.js';
 export { loadConfig, loadConfigFromProcess } from './load.js';
 export type { LoadConfigOptions } from './load.js';
 export { DEFAULT_PROXY_PORT, parseProxyUrl } from './proxy-url.js';
@@ -36,8 +37,11 @@ export type ProxyEndpoint = ProxyEndpointShape;
 export const ProxyEndpoint = ProxyEndpointImplementation;
 export { parseNoProxy } from './no-proxy.js';
 export { ALWAYS_BLOCKED, DEFAULT_IP_RANGE_BLOCKLIST, parseIpRanges } from './ip-ranges.js';
-export { canonicalCidr, canonicalIp } from './ip-address.js';
-export type { CanonicalCidr, CanonicalIp } from './ip-address.js';
+// The one IP module (docs/architecture.md 3.3, 3.5): outbound-http matches on the same numeric form.
+export { formatIp, parseIp, parseIpv4 } from './ip/ip-address.js';
+export type { IpAddress } from './ip/ip-address.js';
+export type { IpCidr } from './ip/cidr.js';
+export { PrefixTable } from './ip/prefix-table.js';
 export { PURPOSES, isPurpose } from './purposes.js';
 export { DEFAULT_MAX_UPLOAD_SIZE, parseSize } from './size.js';
 export { describeConfig, redactConfig } from './describe.js';

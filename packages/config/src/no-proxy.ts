@@ -1,12 +1,12 @@
 /**
- * `no_proxy` (DESIGN.md 3.3): the hosts reached directly, parsed once into structured entries that the
- * router matches without re-parsing (domains at label boundaries, canonical IP addresses, CIDR ranges, `*`,
- * each optionally limited to a port).
+ * `no_proxy` (docs/architecture.md 3.3): the hosts reached directly, parsed once into structured entries that the
+ * router matches without re-parsing (domains at label boundaries, IP addresses and CIDR ranges in the numeric
+ * form of `ip/`, `*`, each optionally limited to a port).
  */
-import { isIPv4 } from 'node:net';
 import { Problems, showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
-import { canonicalCidr, canonicalIp } from './ip-address.js';
+import { cidrOf, foldMappedCidr, parseCidr } from './ip/cidr.js';
+import { parseIp, parseIpv4 } from './ip/ip-address.js';
 import type { NoProxyEntry, NoProxyList, SettingSource } from './types.js';
 
 const SEPARATORS = /[\s,]+/;
@@ -72,18 +72,18 @@ function parseEntry(raw: string): NoProxyEntry | { reason: string } {
 	}
 	const { host, port } = split;
 	if (host.includes('/')) {
-		const range = canonicalCidr(host);
+		const range = parseCidr(host);
 		if (typeof range === 'string') {
 			return { reason: range };
 		}
-		return { kind: 'cidr', ...range, port, raw };
+		return { kind: 'cidr', cidr: foldMappedCidr(range), port, raw };
 	}
-	if (host.includes(':') || isIPv4(host)) {
-		const ip = canonicalIp(host);
+	if (host.includes(':') || parseIpv4(host) !== undefined) {
+		const ip = parseIp(host);
 		if (ip === undefined) {
 			return { reason: 'not a valid IP address' };
 		}
-		return { kind: 'ip', ...ip, port, raw };
+		return { kind: 'ip', cidr: cidrOf(ip), port, raw };
 	}
 	const domain = host.startsWith('*.') ? host.slice(2) : host.startsWith('.') ? host.slice(1) : host;
 	if (domain.includes('*')) {

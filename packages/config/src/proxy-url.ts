@@ -5,9 +5,9 @@
 import { Buffer } from 'node:buffer';
 import { isIPv4 } from 'node:net';
 import { inspect } from 'node:util';
-import { Problems, showValue } from './errors.js';
+import { ConfigError, Problems, showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
-import { canonicalIp } from './ip-address.js';
+import { formatIp, parseIpExact } from './ip/ip-address.js';
 import type { ProxyEndpoint as ProxyEndpointShape, SettingSource } from './types.js';
 
 /** Port used when a proxy URL names none, for http and https proxies alike (as Synapse does). */
@@ -95,7 +95,8 @@ export function parseProxyUrl(value: string, source: SettingSource): ProxyEndpoi
 	const endpoint = collectProxyUrl(value, source, problems);
 	problems.throwIfAny();
 	if (endpoint === undefined) {
-		throw new Error('unreachable: a proxy URL without problems always parses');
+		// Unreachable (a proxy URL without problems always parses), but never a code-less error.
+		throw new ConfigError([{ key: source, value: '', reason: 'the proxy URL cannot be parsed' }]);
 	}
 	return endpoint;
 }
@@ -162,11 +163,11 @@ function parseHostPort(text: string): { host: string; port: number } | { reason:
 		if (close === -1) {
 			return { reason: 'an IPv6 address opened with "[" is not closed with "]"' };
 		}
-		const ip = canonicalIp(text.slice(1, close), false);
+		const ip = parseIpExact(text.slice(1, close));
 		if (ip?.family !== 6) {
 			return { reason: 'not a valid IPv6 address inside "[...]"' };
 		}
-		host = ip.address;
+		host = formatIp(ip);
 		const after = text.slice(close + 1);
 		if (after !== '' && !after.startsWith(':')) {
 			return { reason: 'unexpected text after the IPv6 address; expected ":port"' };

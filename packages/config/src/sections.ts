@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Problems } from './errors.js';
 import { showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
-import { canonicalIp } from './ip-address.js';
+import { formatIp, parseIpExact } from './ip/ip-address.js';
 import type { DatabaseYaml, HomeserverYaml, ListenYaml } from './schema.js';
 import type { DatabaseConfig, FederationSenderConfig, ListenConfig, MediaFetcherConfig } from './types.js';
 
@@ -77,9 +77,9 @@ function buildListen(
 		return undefined;
 	}
 	const written = listen.bind_address ?? '127.0.0.1';
-	const ip = canonicalIp(written, false);
+	const ip = parseIpExact(written);
 	if (ip !== undefined) {
-		return { bindAddress: ip.address, port: listen.port };
+		return { bindAddress: formatIp(ip), port: listen.port };
 	}
 	const name = normaliseHostName(written);
 	if ('reason' in name) {

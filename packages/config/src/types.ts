@@ -4,6 +4,7 @@
  * Everything here is plain data (plus the credential-hiding {@link ProxyEndpoint}), parsed once at
  * start-up by `loadConfig()`; consumers compile their own fast matchers from it once.
  */
+import type { IpCidr } from './ip/cidr.js';
 
 /** Why an outbound request is made; decides whether it is proxied and which IP policy applies (DESIGN.md 3.4). */
 export type Purpose =
@@ -63,18 +64,15 @@ export type NoProxyEntry =
 	  }
 	| {
 			readonly kind: 'ip';
-			/** Canonical text form (IPv4-mapped IPv6 folded to IPv4; IPv6 compressed, no brackets). */
-			readonly address: string;
-			readonly family: 4 | 6;
+			/** The address as a single-address range (IPv4-mapped IPv6 folded to IPv4). */
+			readonly cidr: IpCidr;
 			readonly port: number | undefined;
 			readonly raw: string;
 	  }
 	| {
 			readonly kind: 'cidr';
-			/** Network address in canonical text form (host bits cleared). */
-			readonly network: string;
-			readonly prefix: number;
-			readonly family: 4 | 6;
+			/** The range, host bits cleared, a range inside IPv4-mapped space folded to IPv4 (`foldMappedCidr`). */
+			readonly cidr: IpCidr;
 			readonly port: number | undefined;
 			readonly raw: string;
 	  };
@@ -90,13 +88,15 @@ export interface NoProxyList {
 
 /** One IP range of a block- or allowlist, with where it came from, so refusals can name it. */
 export interface IpRange {
-	/** Network address, canonical text form. */
-	readonly network: string;
-	readonly prefix: number;
-	readonly family: 4 | 6;
+	/** The range in the numeric form the matchers use; `String(cidr)` is its canonical text. */
+	readonly cidr: IpCidr;
 	/** The entry as written in the configuration (for defaults, the default entry's own text), for messages. */
 	readonly raw: string;
-	/** For derived IPv6 forms of an IPv4 range (mapped, compatible, 6to4, NAT64): the IPv4 range it came from. */
+	/**
+	 * For a range derived from a written one, the written range: the IPv4-compatible, 6to4 and NAT64 forms of an
+	 * IPv4 range, the IPv4 range of an IPv4-mapped IPv6 range, `0.0.0.0/0` for an IPv6 range containing the
+	 * mapped space. Undefined for the range as written.
+	 */
 	readonly derivedFrom: string | undefined;
 }
 

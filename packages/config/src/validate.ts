@@ -6,7 +6,7 @@ import { isIPv4 } from 'node:net';
 import type { Problems } from './errors.js';
 import { showValue } from './errors.js';
 import { normaliseHostName } from './host-name.js';
-import { canonicalIp } from './ip-address.js';
+import { parseIpExact } from './ip/ip-address.js';
 import { OWN_KEYS, documentSchema } from './schema.js';
 import type { HomeserverYaml } from './schema.js';
 import { SYNAPSE_KEYS } from './synapse-keys.js';
@@ -72,7 +72,7 @@ export function checkServerName(name: string, problems: Problems): string {
 	const host = match?.[1] ?? '';
 	const port = match?.[2] === undefined ? 1 : Number(match[2]);
 	const validHost = host.startsWith('[')
-		? canonicalIp(host, false)?.family === 6
+		? parseIpExact(host)?.family === 6
 		: isIPv4(host) || 'name' in normaliseHostName(host);
 	if (match === null || !validHost || port < 1 || port > 65_535) {
 		problems.add(

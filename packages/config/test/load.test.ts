@@ -40,7 +40,7 @@ test("the default blocklist is Synapse's list plus 0.0.0.0 and ::, with derived 
 		.filter((range) => range.derivedFrom === undefined)
 		.map((range) => range.raw);
 	t.deepEqual(written, [...DEFAULT_IP_RANGE_BLOCKLIST, '0.0.0.0', '::']);
-	t.true(policy?.blocklist.some((range) => range.network === '64:ff9b::7f00:0' && range.prefix === 104));
+	t.true(policy?.blocklist.some((range) => String(range.cidr) === '64:ff9b::7f00:0/104'));
 });
 
 test('an operator blocklist replaces the default but 0.0.0.0 and :: stay blocked', (t) => {
@@ -64,8 +64,8 @@ test('the allowlist aliases both work and get derived forms', (t) => {
 		const policy = load(`${key}: [10.1.0.0/16]`).purposes.push.ipPolicy;
 		t.is(policy?.allowlistKey, key);
 		t.deepEqual(
-			policy?.allowlist.map((range) => `${range.network}/${range.prefix}`),
-			['10.1.0.0/16', '::ffff:a01:0/112', '::a01:0/112', '2002:a01::/32', '64:ff9b::a01:0/112'],
+			policy?.allowlist.map((range) => String(range.cidr)),
+			['10.1.0.0/16', '::a01:0/112', '2002:a01::/32', '64:ff9b::a01:0/112'],
 		);
 	}
 });

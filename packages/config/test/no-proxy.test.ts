@@ -4,9 +4,13 @@ import type { NoProxyEntry } from '../src/index.js';
 
 const SOURCE = 'NO_PROXY (environment)';
 
-type WithoutRaw<T> = T extends unknown ? Omit<T, 'raw'> : never;
+/** An entry with its range as canonical text, for comparison. */
+type Viewed<T> = T extends { cidr: unknown } ? Omit<T, 'raw' | 'cidr'> & { cidr: string } : Omit<T, 'raw'>;
 
-const entries: [raw: string, expected: WithoutRaw<NoProxyEntry>][] = [
+const view = (entry: NoProxyEntry): Viewed<NoProxyEntry> & { raw: string } =>
+	'cidr' in entry ? { ...entry, cidr: String(entry.cidr) } : entry;
+
+const entries: [raw: string, expected: Viewed<NoProxyEntry>][] = [
 	['*', { kind: 'wildcard' }],
 	['example.com', { kind: 'domain', domain: 'example.com', port: undefined }],
 	['.example.com', { kind: 'domain', domain: 'example.com', port: undefined }],
@@ -18,31 +22,33 @@ const entries: [raw: string, expected: WithoutRaw<NoProxyEntry>][] = [
 	['localhost', { kind: 'domain', domain: 'localhost', port: undefined }],
 	['internal_host.corp', { kind: 'domain', domain: 'internal_host.corp', port: undefined }],
 	['example.com:8448', { kind: 'domain', domain: 'example.com', port: 8448 }],
-	['10.1.2.3', { kind: 'ip', address: '10.1.2.3', family: 4, port: undefined }],
-	['10.1.2.3:80', { kind: 'ip', address: '10.1.2.3', family: 4, port: 80 }],
-	['::1', { kind: 'ip', address: '::1', family: 6, port: undefined }],
-	['::0:1', { kind: 'ip', address: '::1', family: 6, port: undefined }],
-	['[::1]', { kind: 'ip', address: '::1', family: 6, port: undefined }],
-	['[::1]:8448', { kind: 'ip', address: '::1', family: 6, port: 8448 }],
-	['2001:DB8:0:0:0:0:0:1', { kind: 'ip', address: '2001:db8::1', family: 6, port: undefined }],
-	['::ffff:10.0.0.1', { kind: 'ip', address: '10.0.0.1', family: 4, port: undefined }],
-	['[::ffff:10.0.0.1]:443', { kind: 'ip', address: '10.0.0.1', family: 4, port: 443 }],
-	['10.0.0.0/8', { kind: 'cidr', network: '10.0.0.0', prefix: 8, family: 4, port: undefined }],
-	['10.1.2.3/16', { kind: 'cidr', network: '10.1.0.0', prefix: 16, family: 4, port: undefined }],
-	['10.0.0.0/8:443', { kind: 'cidr', network: '10.0.0.0', prefix: 8, family: 4, port: 443 }],
-	['172.30.0.0/16', { kind: 'cidr', network: '172.30.0.0', prefix: 16, family: 4, port: undefined }],
-	['0.0.0.0/0', { kind: 'cidr', network: '0.0.0.0', prefix: 0, family: 4, port: undefined }],
-	['fd12:3456::1/7', { kind: 'cidr', network: 'fc00::', prefix: 7, family: 6, port: undefined }],
-	['FE80::/10', { kind: 'cidr', network: 'fe80::', prefix: 10, family: 6, port: undefined }],
-	['[fd00::/8]:8448', { kind: 'cidr', network: 'fd00::', prefix: 8, family: 6, port: 8448 }],
-	['::ffff:10.0.0.0/104', { kind: 'cidr', network: '10.0.0.0', prefix: 8, family: 4, port: undefined }],
-	['1.2.3.4/32', { kind: 'cidr', network: '1.2.3.4', prefix: 32, family: 4, port: undefined }],
+	['10.1.2.3', { kind: 'ip', cidr: '10.1.2.3/32', port: undefined }],
+	['10.1.2.3:80', { kind: 'ip', cidr: '10.1.2.3/32', port: 80 }],
+	['::1', { kind: 'ip', cidr: '::1/128', port: undefined }],
+	['::0:1', { kind: 'ip', cidr: '::1/128', port: undefined }],
+	['[::1]', { kind: 'ip', cidr: '::1/128', port: undefined }],
+	['[::1]:8448', { kind: 'ip', cidr: '::1/128', port: 8448 }],
+	['2001:DB8:0:0:0:0:0:1', { kind: 'ip', cidr: '2001:db8::1/128', port: undefined }],
+	['::ffff:10.0.0.1', { kind: 'ip', cidr: '10.0.0.1/32', port: undefined }],
+	['[::ffff:10.0.0.1]:443', { kind: 'ip', cidr: '10.0.0.1/32', port: 443 }],
+	['10.0.0.0/8', { kind: 'cidr', cidr: '10.0.0.0/8', port: undefined }],
+	['10.1.2.3/16', { kind: 'cidr', cidr: '10.1.0.0/16', port: undefined }],
+	['10.0.0.0/8:443', { kind: 'cidr', cidr: '10.0.0.0/8', port: 443 }],
+	['172.30.0.0/16', { kind: 'cidr', cidr: '172.30.0.0/16', port: undefined }],
+	['0.0.0.0/0', { kind: 'cidr', cidr: '0.0.0.0/0', port: undefined }],
+	['fd12:3456::1/7', { kind: 'cidr', cidr: 'fc00::/7', port: undefined }],
+	['FE80::/10', { kind: 'cidr', cidr: 'fe80::/10', port: undefined }],
+	['[fd00::/8]:8448', { kind: 'cidr', cidr: 'fd00::/8', port: 8448 }],
+	['::ffff:10.0.0.0/104', { kind: 'cidr', cidr: '10.0.0.0/8', port: undefined }],
+	['1.2.3.4/32', { kind: 'cidr', cidr: '1.2.3.4/32', port: undefined }],
+	['::/0', { kind: 'cidr', cidr: '::/0', port: undefined }],
+	['::ffff:0:0/96', { kind: 'cidr', cidr: '0.0.0.0/0', port: undefined }],
 ];
 
 for (const [raw, expected] of entries) {
 	test(`no_proxy entry ${JSON.stringify(raw)} parses as ${expected.kind}`, (t) => {
 		const list = parseNoProxy(raw, SOURCE);
-		t.deepEqual(list.entries, [{ ...expected, raw }]);
+		t.deepEqual(list.entries.map(view), [{ ...expected, raw }]);
 		t.is(list.matchAll, expected.kind === 'wildcard');
 		t.is(list.source, SOURCE);
 	});
@@ -139,11 +145,9 @@ test('100,000 entries of every kind parse (the benchmark in bench/ times it)', (
 	}
 	const list = parseNoProxy(items.join(','), SOURCE);
 	t.is(list.entries.length, 100_000);
-	t.deepEqual(list.entries[3], {
+	t.deepEqual(view(list.entries[3] as NoProxyEntry), {
 		kind: 'cidr',
-		network: 'fd00::',
-		prefix: 64,
-		family: 6,
+		cidr: 'fd00::/64',
 		port: undefined,
 		raw: 'fd00:0::/64',
 	});

@@ -59,7 +59,7 @@ test('without federation or URL-preview lists, those purposes use ip_range_*', (
 	for (const purpose of ['federation', 'media_redirect', 'identity_server', 'url_preview', 'push'] as const) {
 		t.is(purposes[purpose].ipPolicy?.blocklistKey, 'ip_range_blacklist', purpose);
 		t.is(purposes[purpose].ipPolicy?.allowlistKey, 'ip_range_whitelist', purpose);
-		t.is(purposes[purpose].ipPolicy?.allowlist[0]?.network, '10.1.0.0', purpose);
+		t.is(String(purposes[purpose].ipPolicy?.allowlist[0]?.cidr), '10.1.0.0/16', purpose);
 	}
 });
 
@@ -78,7 +78,7 @@ test('federation_ip_range_blacklist replaces the blocklist and has no allowlist'
 test('the URL-preview lists apply to url_preview only', (t) => {
 	const policy = load(YAML).purposes.url_preview.ipPolicy;
 	t.is(policy?.allowlistKey, 'url_preview_ip_range_whitelist');
-	t.is(policy?.allowlist[0]?.network, '172.16.1.0');
+	t.is(String(policy?.allowlist[0]?.cidr), '172.16.1.0/24');
 	t.true(policy?.blocklist.some((range) => range.raw === '0.0.0.0'));
 });
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { OutboundContext, RouteDecision } from '@homeserver/outbound-http';
 import type { Got, Method, OptionsInit, OptionsOfBufferResponseBody } from 'got';
 import { destroyOnAbort } from './abort.js';
 import { FederationRequestError } from './errors.js';
@@ -32,8 +33,15 @@ export interface StreamedAnswer {
 	readonly body: Readable;
 }
 
-/** got options for one candidate: URL names the target, SNI and `Host` the (delegated) server name. */
-export function candidateOptions(request: PreparedRequest, candidate: ResolvedCandidate): OptionsInit {
+/**
+ * got options for one candidate: URL names the target, SNI and `Host` the (delegated) server name. `onRoute`
+ * receives the outbound stack's routing decision for the (single: no redirects, no retries) hop.
+ */
+export function candidateOptions(
+	request: PreparedRequest,
+	candidate: ResolvedCandidate,
+	onRoute: (decision: RouteDecision) => void,
+): OptionsInit {
 	const headers: Record<string, string> = {
 		host: candidate.hostHeader,
 		authorization: request.authorization,
@@ -48,7 +56,9 @@ export function candidateOptions(request: PreparedRequest, candidate: ResolvedCa
 	};
 	if (request.body !== undefined) options.body = request.body;
 	if (candidate.sni !== undefined) options.https = { serverName: candidate.sni };
-	if (request.maxBytes !== undefined) options.context = { maxBytes: request.maxBytes };
+	options.context = (
+		request.maxBytes === undefined ? { onRoute } : { onRoute, maxBytes: request.maxBytes }
+	) satisfies OutboundContext;
 	if (request.timeout !== undefined || request.responseTimeout !== undefined) {
 		options.timeout = {
 			...(request.timeout === undefined ? {} : { request: request.timeout }),

@@ -1,10 +1,33 @@
 /**
- * The errors of `@homeserver/federation`. Every error extends {@link FederationError} and carries a stable
- * `code` string (match on `code`, not on the message); the underlying error, if any, is kept on `cause`.
+ * The errors of `@homeserver/federation`, in the workspace's one convention (docs/architecture.md, "Errors"): the
+ * catalogue {@link FEDERATION_ERRORS} is the single source of the codes (documented in `docs/errors.md`, kept in
+ * step by a test); every error extends {@link FederationError} with a stable `code` from it (one subclass per code,
+ * carrying that failure's details) and keeps the underlying error on `cause`; {@link isFederationError} matches.
+ * An abort is outbound-http's `ERR_ABORTED` ({@link FederationAbortedError}), so callers match one code for it.
  *
  * Messages may quote hostile input (server names, headers); {@link describeInput} keeps such quotes short and
  * free of control characters so that they are safe to log.
  */
+
+import { OutboundHttpError } from '@homeserver/outbound-http';
+
+/** Every code this package throws, with its meaning. */
+export const FEDERATION_ERRORS = {
+	ERR_FEDERATION: { meaning: 'The base code of FederationError; not thrown by itself.' },
+	ERR_SIGNING_KEY_INVALID: { meaning: 'A signing key file or seed is malformed.' },
+	ERR_SIGNING_KEY_MISSING: { meaning: 'signing_key_path is unset or its file cannot be read.' },
+	ERR_CANONICAL_JSON: { meaning: 'A value cannot be written as canonical JSON.' },
+	ERR_BASE64_INVALID: { meaning: 'Base64 text does not decode.' },
+	ERR_SIGNATURE_INVALID: { meaning: 'A signature is missing, malformed or does not verify.' },
+	ERR_SERVER_NAME_INVALID: { meaning: "A server name does not follow the spec's grammar." },
+	ERR_X_MATRIX_INVALID: { meaning: 'An X-Matrix Authorization header is malformed or cannot be built.' },
+	ERR_FEDERATION_RESOLUTION: { meaning: 'A server name could not be resolved to any place to connect to.' },
+	ERR_MATRIX_REMOTE: { meaning: 'A remote homeserver answered a federation request with an error.' },
+	ERR_FEDERATION_REQUEST: { meaning: 'A federation request cannot be made or its answer cannot be used.' },
+} as const satisfies Readonly<Record<string, { readonly meaning: string }>>;
+
+/** A stable code of {@link FederationError}. */
+export type FederationErrorCode = keyof typeof FEDERATION_ERRORS;
 
 /** Options accepted by every error constructor of this package. */
 export interface FederationErrorOptions {
@@ -14,8 +37,8 @@ export interface FederationErrorOptions {
 
 /** Base class of every error thrown by this package. */
 export class FederationError extends Error {
-	/** Stable machine-readable code; subclasses narrow it. */
-	readonly code: string = 'ERR_FEDERATION';
+	/** Stable machine-readable code from {@link FEDERATION_ERRORS}; each subclass narrows it to its own. */
+	readonly code: FederationErrorCode = 'ERR_FEDERATION';
 
 	constructor(message: string, options?: FederationErrorOptions) {
 		super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -127,11 +150,19 @@ export class FederationRequestError extends FederationError {
 }
 
 /**
- * A federation request was aborted through its `signal` (before the answer, or while its body streamed). Same code
- * as outbound-http's abort, so callers match one code whatever phase was cut; the signal's reason is on `cause`.
+ * A federation request was aborted through its `signal` (before the answer, or while its body streamed). It is
+ * outbound-http's `ERR_ABORTED` (that package owns the code): callers match one code, with
+ * `isOutboundHttpError(error, 'ERR_ABORTED')`, whatever phase was cut; the signal's reason is on `cause`.
  */
-export class FederationAbortedError extends FederationError {
-	override readonly code = 'ERR_ABORTED';
+export class FederationAbortedError extends OutboundHttpError {
+	constructor(message: string, options?: FederationErrorOptions) {
+		super('ERR_ABORTED', message, options?.cause === undefined ? undefined : { cause: options.cause });
+	}
+}
+
+/** True when `error` is a {@link FederationError}, with the given code when one is given. */
+export function isFederationError(error: unknown, code?: FederationErrorCode): error is FederationError {
+	return error instanceof FederationError && (code === undefined || error.code === code);
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Config } from '@homeserver/config';
-import { IpBlockedError } from '@homeserver/outbound-http';
-import type { OutboundHttp } from '@homeserver/outbound-http';
+import { isOutboundHttpError, RequestTimeoutError } from '@homeserver/outbound-http';
+import type { OutboundHttp, OutboundHttpErrorCode, RouteDecision } from '@homeserver/outbound-http';
+import type { OptionsInit } from 'got';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { abortedError, unlessAborted } from './abort.js';
@@ -26,7 +27,7 @@ import { buildXMatrixAuthorization } from './x-matrix-build.js';
 export const DEFAULT_FEDERATION_MAX_BYTES = 100 * 1024 * 1024;
 
 /** Failures after which the next candidate (the next SRV target) is tried, as Synapse does. */
-const NEXT_CANDIDATE = new Set([
+const NEXT_CANDIDATE: ReadonlySet<OutboundHttpErrorCode> = new Set<OutboundHttpErrorCode>([
 	'ERR_DESTINATION_UNREACHABLE',
 	'ERR_DESTINATION_TLS',
 	'ERR_IP_BLOCKED',
@@ -118,9 +119,11 @@ export interface FederationClient {
 }
 
 function nextCandidate(error: unknown): boolean {
-	const { code, phase } = error as { code?: unknown; phase?: unknown };
-	if (typeof code !== 'string') return false;
-	return NEXT_CANDIDATE.has(code) || (code === 'ERR_TIMEOUT' && CONNECT_PHASES.has(String(phase)));
+	if (!isOutboundHttpError(error)) return false;
+	return (
+		NEXT_CANDIDATE.has(error.code) ||
+		(error instanceof RequestTimeoutError && CONNECT_PHASES.has(error.phase))
+	);
 }
 
 /**
@@ -173,7 +176,7 @@ export function createFederationClient(options: FederationClientOptions): Federa
 	async function send<T>(
 		destination: string,
 		prepared: PreparedRequest,
-		attempt: (url: string, candidate: ResolvedCandidate) => Promise<T>,
+		attempt: (url: string, options: OptionsInit, candidate: ResolvedCandidate) => Promise<T>,
 	): Promise<T> {
 		const { signal } = prepared;
 		const candidates = await unlessAborted(resolver.resolve(destination), signal, destination);
@@ -182,30 +185,29 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		const errors: Error[] = [];
 		for (const [index, candidate] of candidates.entries()) {
 			const url = `https://${formatHostPort(candidate.host, candidate.port)}${prepared.path}`;
-			const decision = outbound.route(url, 'federation');
 			const where = {
 				...log,
 				candidate: index + 1,
 				of: candidates.length,
 				target: formatHostPort(candidate.host, candidate.port),
 			};
-			logger.debug(
-				{
-					...where,
-					route: decision.route,
-					connect: decision.connect,
-					reason: decision.reason,
-					sni: candidate.sni ?? null,
-					host: candidate.hostHeader,
-				},
-				'federation: candidate routed',
-			);
+			// The outbound stack's routing hook decides the hop (and refuses a blocked one with ERR_IP_BLOCKED);
+			// we log its decision rather than routing the URL a second time.
+			const onRoute = (decision: RouteDecision): void =>
+				logger.debug(
+					{
+						...where,
+						route: decision.route,
+						connect: decision.connect,
+						reason: decision.reason,
+						sni: candidate.sni ?? null,
+						host: candidate.hostHeader,
+					},
+					'federation: candidate routed',
+				);
 			try {
 				if (signal?.aborted === true) throw abortedError(destination, signal);
-				if (decision.route === 'blocked' && decision.blockedBy !== undefined) {
-					throw new IpBlockedError(decision.target.host, decision.blockedBy);
-				}
-				return await attempt(url, candidate);
+				return await attempt(url, candidateOptions(prepared, candidate, onRoute), candidate);
 			} catch (error) {
 				if (signal?.aborted === true) throw abortedError(destination, signal);
 				if (!nextCandidate(error)) throw error;
@@ -224,15 +226,15 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		async request(destination, request) {
 			const prepared = prepare(destination, request, request.maxBytes ?? DEFAULT_FEDERATION_MAX_BYTES);
 			const client = outbound.client('federation');
-			return send(destination, prepared, (url, candidate) =>
-				attemptJson(client, url, candidateOptions(prepared, candidate), prepared.signal),
+			return send(destination, prepared, (url, options) =>
+				attemptJson(client, url, options, prepared.signal),
 			);
 		},
 		async stream(destination, request) {
 			const prepared = prepare(destination, request, request.maxBytes);
 			const client = outbound.client('federation');
-			return send(destination, prepared, async (url, candidate) => ({
-				...(await attemptStream(client, url, candidateOptions(prepared, candidate), prepared)),
+			return send(destination, prepared, async (url, options, candidate) => ({
+				...(await attemptStream(client, url, options, prepared)),
 				url,
 				candidate,
 			}));

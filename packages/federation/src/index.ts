@@ -5,15 +5,17 @@
 export {
 	Base64Error,
 	CanonicalJsonError,
+	FEDERATION_ERRORS,
 	FederationError,
 	FederationResolutionError,
 	ServerNameError,
 	SignatureError,
 	SigningKeyError,
 	SigningKeyMissingError,
+	isFederationError,
 	XMatrixError,
 } from './errors.js';
-export type { FederationErrorOptions } from './errors.js';
+export type { FederationErrorCode, FederationErrorOptions } from './errors.js';
 export { MatrixRemoteError } from './matrix-remote-error.js';
 export type { MatrixRemoteErrorDetails } from './matrix-remote-error.js';
 export type { HttpHeaders } from './headers.js';

@@ -9,7 +9,6 @@ export type { PoolOptions } from './agents/pool-options.js';
 export { createRouter, route, routerFor } from './route/router.js';
 export type { Router } from './route/router.js';
 export type { IpPolicyMatcher } from './route/ip-policy-matcher.js';
-export type { IpAddress } from './ip/ip-address.js';
 export { routeDecisionToJson } from './route/route-decision.js';
 export type {
 	ProxyMode,
@@ -18,7 +17,7 @@ export type {
 	RouteDecisionJson,
 	RouteTarget,
 } from './route/route-decision.js';
-export { ERROR_CODES } from './errors/codes.js';
+export { ERROR_CODES, OUTBOUND_HTTP_ERRORS } from './errors/codes.js';
 export type { OutboundHttpErrorCode } from './errors/codes.js';
 export { OutboundHttpError, isOutboundHttpError } from './errors/outbound-http-error.js';
 export { ProxyAuthRequiredError, ProxyError, ProxyRefusedError } from './errors/proxy-errors.js';
@@ -30,6 +29,8 @@ export {
 	ResponseTooLargeError,
 } from './errors/request-errors.js';
 export type { IpBlock, TimeoutVia } from './errors/request-errors.js';
+export { InvalidOptionError } from './errors/invalid-option-error.js';
+export { UsageError } from './errors/usage-error.js';
 export { createOutboundMetrics } from './metrics.js';
 export type { OutboundMetrics } from './metrics.js';
 export { redactUrl } from './redact-url.js';

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import test from 'ava';
 import type { RequestHandler } from '@homeserver/testkit';
-import { ResponseTooLargeError } from '../src/index.js';
+import { InvalidOptionError, ResponseTooLargeError } from '../src/index.js';
 import { ALLOW_LOOPBACK, configFrom } from './helpers/setup.js';
 import { client, destinations, forwardProxy, named } from './helpers/fixtures.js';
 
@@ -140,9 +140,10 @@ test('the cap applies through a CONNECT tunnel as well', async (t) => {
 	await closed;
 });
 
-test('a maxBytes that is not a non-negative integer is a programming error', async (t) => {
+test('a maxBytes that is not a non-negative integer is a programming error: ERR_INVALID_OPTION naming it', async (t) => {
 	const stack = await client(t, configFrom({}, ALLOW_LOOPBACK));
-	t.throws(() => stack.client('push').get('http://test.com/', { context: { maxBytes: -1 } }), {
-		instanceOf: TypeError,
+	const error = t.throws(() => stack.client('push').get('http://test.com/', { context: { maxBytes: -1 } }), {
+		instanceOf: InvalidOptionError,
 	});
+	t.like(error, { code: 'ERR_INVALID_OPTION', option: 'context.maxBytes' });
 });

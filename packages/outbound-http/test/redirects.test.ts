@@ -3,6 +3,7 @@ import type { ExecutionContext } from 'ava';
 import type { DestinationServer, RequestHandler } from '@homeserver/testkit';
 import { ALLOW_LOOPBACK, configFrom } from './helpers/setup.js';
 import { client, destinations, forwardProxy, named } from './helpers/fixtures.js';
+import type { RouteDecision } from '../src/index.js';
 
 /** Destinations where `/go?to=URL` redirects (302) and anything else answers `ok`. */
 async function redirecting(
@@ -145,4 +146,27 @@ test('every hop is counted with its own route', async (t) => {
 	const metrics = await stack.metrics.registry.metrics();
 	t.regex(metrics, /outbound_requests_total\{purpose="push",route="proxy"\} 1/);
 	t.regex(metrics, /outbound_requests_total\{purpose="push",route="direct"\} 1/);
+});
+
+test('context.onRoute receives the routing decision of every hop, the refused one included', async (t) => {
+	const proxy = await forwardProxy(t);
+	const { http } = await redirecting(t);
+	const stack = await client(t, configFrom({ http_proxy: proxy.url }));
+	const seen: [string, string, string | null][] = [];
+	const error = await t.throwsAsync(
+		stack
+			.client('push')
+			.get(via(http, 'test.com', `${http.url}/final`), {
+				context: {
+					onRoute: (decision: RouteDecision) => seen.push([decision.url, decision.route, decision.connect]),
+				},
+			})
+			.text(),
+	);
+	t.like(error, { code: 'ERR_IP_BLOCKED', address: '127.0.0.1' });
+	const proxyHostPort = new URL(proxy.url).host;
+	t.deepEqual(seen, [
+		[via(http, 'test.com', `${http.url}/final`), 'proxy', proxyHostPort],
+		[`${http.url}/final`, 'blocked', null],
+	]);
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { createRouter, routeDecisionToJson } from '../src/index.js';
+import { checkAddressText } from '../src/route/ip-policy-matcher.js';
 import { configFrom } from './helpers/setup.js';
 
 const PROXIES = { http_proxy: 'http://proxy.test:3128', https_proxy: 'http://proxy.test:3128' };
@@ -111,4 +112,86 @@ test('the route --json shape of a blocked decision has exactly the documented ke
 		connect: null,
 		reason: 'IP literal 10.0.0.1 is in ip_range_blacklist range 10.0.0.0/8',
 	});
+});
+
+const notGloballyReachable: [url: string, range: string][] = [
+	['http://0.1.2.3/', '0.0.0.0/8'],
+	['http://240.0.0.1/', '240.0.0.0/4'],
+	['http://255.255.255.254/', '240.0.0.0/4'],
+	['http://255.255.255.255/', '255.255.255.255/32'],
+	['http://[::ffff:0:a00:1]/', '::ffff:0:0:0/96'],
+	['http://[64:ff9b:1::808:808]/', '64:ff9b:1::/48'],
+	['http://[100::1]/', '100::/64'],
+	['http://[100:0:0:1::1]/', '100:0:0:1::/64'],
+	['http://[2001::1]/', '2001::/32'],
+	['http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', '2001::/32'],
+	['http://[2001:2::1]/', '2001:2::/48'],
+	['http://[2001:1f::1]/', '2001:10::/28'],
+	['http://[3fff::1]/', '3fff::/20'],
+	['http://[5f00::1]/', '5f00::/16'],
+	['http://[::f000:1]/', '::f000:0/100'],
+];
+
+for (const [url, range] of notGloballyReachable) {
+	test(`${url} is blocked by default: ${range} is not globally reachable (IANA), beyond Synapse's list`, (t) => {
+		const decision = createRouter(configFrom(PROXIES)).route(url, 'push');
+		t.is(decision.route, 'blocked');
+		t.is(decision.blockedBy?.range, range);
+		t.is(decision.blockedBy?.key, 'ip_range_blacklist');
+	});
+}
+
+test('globally reachable neighbours of the IANA ranges are not blocked by default', (t) => {
+	const router = createRouter(configFrom(PROXIES));
+	for (const url of [
+		'http://1.0.0.1/',
+		'http://239.255.255.255/', // multicast: blocked by Synapse's 224.0.0.0/4
+		'http://223.255.255.255/',
+		'http://[64:ff9b::808:808]/',
+		'http://[64:ff9b:2::1]/',
+		'http://[2001:4860:4860::8888]/',
+		'http://[2001:20::1]/',
+		'http://[2001:3::1]/',
+		'http://[100:0:0:2::1]/',
+		'http://[::ffff:8.8.8.8]/',
+		'http://[::ffff:1:808:808]/',
+	]) {
+		const expected = url === 'http://239.255.255.255/' ? 'blocked' : 'proxy';
+		t.is(router.route(url, 'push').route, expected, url);
+	}
+});
+
+test("an operator's IPv6 range that contains the IPv4-mapped space also blocks the IPv4 addresses it carries", (t) => {
+	const everything = createRouter(configFrom(PROXIES, 'ip_range_blacklist: ["::/0"]'));
+	const decision = everything.route('http://8.8.8.8/', 'push');
+	t.is(decision.route, 'blocked');
+	t.is(decision.reason, 'IP literal 8.8.8.8 is in ip_range_blacklist range 0.0.0.0/0 (derived from ::/0)');
+	t.is(everything.route('http://[::ffff:8.8.8.8]/', 'push').route, 'blocked');
+	t.is(everything.route('http://[2606:4700::1111]/', 'push').route, 'blocked');
+	// The same at connection time, for the addresses a name resolves to.
+	const matcher = everything.ipPolicy('push');
+	t.like(matcher === null ? undefined : checkAddressText(matcher, '8.8.4.4'), { range: '0.0.0.0/0' });
+
+	const mapped = createRouter(configFrom(PROXIES, 'ip_range_blacklist: ["::ffff:0:0/96"]'));
+	t.is(mapped.route('http://8.8.8.8/', 'push').blockedBy?.derivedFrom, '::ffff:0:0/96');
+	t.is(mapped.route('http://[2606:4700::1111]/', 'push').route, 'proxy');
+
+	const ten = createRouter(configFrom(PROXIES, 'ip_range_blacklist: ["::ffff:10.0.0.0/104"]'));
+	t.is(
+		ten.route('http://10.1.2.3/', 'push').reason,
+		'IP literal 10.1.2.3 is in ip_range_blacklist range 10.0.0.0/8 (derived from ::ffff:a00:0/104)',
+	);
+	t.is(ten.route('http://[::ffff:10.1.2.3]/', 'push').route, 'blocked');
+	t.is(ten.route('http://[64:ff9b::10.1.2.3]/', 'push').route, 'blocked');
+	t.is(ten.route('http://11.0.0.1/', 'push').route, 'proxy');
+
+	// The IPv4-compatible space ::/96 is not the mapped space: it blocks no IPv4 address.
+	const compatible = createRouter(configFrom(PROXIES, 'ip_range_blacklist: ["::/96"]'));
+	t.is(compatible.route('http://8.8.8.8/', 'push').route, 'proxy');
+	t.is(compatible.route('http://[::8.8.8.8]/', 'push').route, 'blocked');
+});
+
+test('an allowlisted IPv6 range containing the mapped space allows the IPv4 addresses too', (t) => {
+	const router = createRouter(configFrom(PROXIES, 'ip_range_whitelist: ["::/0"]'));
+	t.is(router.route('http://10.0.0.1/', 'push').route, 'proxy');
 });

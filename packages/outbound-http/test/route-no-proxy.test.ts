@@ -42,6 +42,12 @@ const cases: [noProxy: string, url: string, expected: 'direct' | 'proxy'][] = [
 	['10.0.0.0/8', 'http://167772161/', 'direct'], // 10.0.0.1 as one decimal number
 	['10.0.0.1', 'http://[::ffff:10.0.0.1]/', 'direct'],
 	['::ffff:10.0.0.1', 'http://10.0.0.1/', 'direct'],
+	['::ffff:10.0.0.0/104', 'http://10.9.9.9/', 'direct'],
+	['::ffff:0:0/96', 'http://203.0.113.9/', 'direct'],
+	// Other IPv6 ranges match IPv6 literals only (IPv4-mapped ones are IPv4 literals), as documented.
+	['::/0', 'http://[2001:db8::1]/', 'direct'],
+	['::/0', 'http://203.0.113.9/', 'proxy'],
+	['::/96', 'http://[::203.0.113.9]/', 'direct'],
 	// IPv6, bracketed or not, compared as addresses.
 	['::1', 'http://[::1]/', 'direct'],
 	['[::1]', 'http://[::1]/', 'direct'],

@@ -1,20 +1,28 @@
 /**
- * The one error class of `@homeserver/sqlite`. Both engines' errors are mapped to it, so callers see the same
- * `code`, the same SQLite result code name and the same message on better-sqlite3 and on `node:sqlite`;
- * the engine's own error stays on `cause`.
+ * The one error class of `@homeserver/sqlite`, in the workspace's one convention (docs/architecture.md, "Errors"):
+ * the catalogue {@link SQLITE_ERRORS} is the single source of the codes (documented in `docs/errors.md`, kept in
+ * step by a test), {@link isSqliteError} the typed guard. Both engines' errors are mapped to it, so callers see the
+ * same `code`, the same SQLite result code name and the same message on better-sqlite3 and on `node:sqlite`; the
+ * engine's own error stays on `cause`.
  */
 import type { SqliteBackendName } from './types.js';
 
-/** Every `code` a {@link SqliteError} can carry. */
-export type SqliteErrorCode =
-	/** No engine loads in this Node: the message names each one and why it failed. */
-	| 'ERR_SQLITE_UNAVAILABLE'
-	/** The database file cannot be opened (missing directory, permissions, not a database). */
-	| 'ERR_SQLITE_OPEN'
-	/** A statement, pragma or transaction step failed (busy, constraint, syntax, closed connection...). */
-	| 'ERR_SQLITE_QUERY'
-	/** A transaction body returned a promise (it must be synchronous); the transaction was rolled back. */
-	| 'ERR_SQLITE_TRANSACTION';
+/** Every code a {@link SqliteError} can carry, with its meaning. */
+export const SQLITE_ERRORS = {
+	ERR_SQLITE_UNAVAILABLE: { meaning: 'No engine loads in this Node; the message names each one and why.' },
+	ERR_SQLITE_OPEN: {
+		meaning: 'The database file cannot be opened (missing directory, permissions, options).',
+	},
+	ERR_SQLITE_QUERY: {
+		meaning: 'A statement, pragma or transaction step failed (busy, constraint, syntax...).',
+	},
+	ERR_SQLITE_TRANSACTION: {
+		meaning: 'A transaction body returned a promise; the transaction was rolled back.',
+	},
+} as const satisfies Readonly<Record<string, { readonly meaning: string }>>;
+
+/** A stable code of {@link SqliteError}. */
+export type SqliteErrorCode = keyof typeof SQLITE_ERRORS;
 
 /** Why one engine could not be used. */
 export interface SqliteBackendFailure {
@@ -36,7 +44,6 @@ export interface SqliteErrorOptions {
 
 /** Thrown by every function and method of `@homeserver/sqlite`. */
 export class SqliteError extends Error {
-	override readonly name = 'SqliteError';
 	/** Stable code for programs. */
 	readonly code: SqliteErrorCode;
 	/** SQLite's primary result code name (`SQLITE_BUSY`, `SQLITE_CONSTRAINT`...), or undefined. */
@@ -48,11 +55,17 @@ export class SqliteError extends Error {
 
 	constructor(code: SqliteErrorCode, message: string, options: SqliteErrorOptions = {}) {
 		super(message, options.cause === undefined ? {} : { cause: options.cause });
+		this.name = new.target.name;
 		this.code = code;
 		this.sqliteCode = options.sqliteCode;
 		this.backend = options.backend;
 		this.failures = Object.freeze([...(options.failures ?? [])]);
 	}
+}
+
+/** True when `error` is a {@link SqliteError}, with the given code when one is given. */
+export function isSqliteError(error: unknown, code?: SqliteErrorCode): error is SqliteError {
+	return error instanceof SqliteError && (code === undefined || error.code === code);
 }
 
 /** SQLite's primary result codes by number (https://sqlite.org/rescode.html). */

@@ -6,7 +6,7 @@
 export { openSqlite } from './open-sqlite.js';
 export { sqliteBackends } from './backends.js';
 export type { SqliteBackendStatus } from './backends.js';
-export { SqliteError } from './errors.js';
+export { isSqliteError, SQLITE_ERRORS, SqliteError } from './errors.js';
 export type { SqliteBackendFailure, SqliteErrorCode } from './errors.js';
 export type {
 	OpenSqliteOptions,

@@ -5,6 +5,7 @@
  * have a null prototype), `changes` is a number, and the busy timeout is a pragma (works on every version).
  */
 import type { Driver, DriverConnection, DriverStatement } from './driver.js';
+import { SqliteError } from './errors.js';
 import type { SqliteRunResult } from './types.js';
 
 /** `StatementSync`, as far as used. */
@@ -80,11 +81,15 @@ class NodeConnection implements DriverConnection {
 	}
 }
 
-/** Loads `node:sqlite`; throws when this Node has none. */
+/** Loads `node:sqlite`; throws `ERR_SQLITE_UNAVAILABLE` when this Node has none. */
 export function loadNodeSqlite(): Driver {
 	const sqlite = process.getBuiltinModule('node:sqlite') as NodeSqliteModule | undefined;
 	if (sqlite === undefined) {
-		throw new Error(`Node ${process.version} has no built-in node:sqlite (it needs Node 22.13 or later)`);
+		throw new SqliteError(
+			'ERR_SQLITE_UNAVAILABLE',
+			`Node ${process.version} has no built-in node:sqlite (it needs Node 22.13 or later)`,
+			{ backend: 'node:sqlite' },
+		);
 	}
 	const { DatabaseSync } = sqlite;
 	return {

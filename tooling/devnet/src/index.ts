@@ -21,5 +21,5 @@ export type { ChildExit, CommandResult, WorkerProcess } from './child-processes.
 export type { DataDirLayout } from './data-dir.js';
 export type { SecretForm } from './credentials.js';
 export { findSecrets, redactSecrets } from './credentials.js';
-export { DevnetError, errorCode } from './errors.js';
+export { DEVNET_ERRORS, DevnetError, isDevnetError } from './errors.js';
 export type { DevnetErrorCode } from './errors.js';

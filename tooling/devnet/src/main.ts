@@ -7,11 +7,12 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { errorCode } from '@homeserver/config';
 import { redactSecrets } from './credentials.js';
 import { startDevnet } from './devnet.js';
 import type { Devnet } from './devnet-types.js';
 import type { ProxyChoice } from './devnet-proxy.js';
-import { DevnetError, errorCode } from './errors.js';
+import { DevnetError } from './errors.js';
 import { formatEvent, formatPhase, formatSetup, formatSummary, palette, shortPath } from './report.js';
 import { runScenario } from './scenario.js';
 
@@ -90,8 +91,9 @@ async function main(): Promise<number> {
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		const text = devnet === undefined ? message : redactSecrets(message, devnet.secretForms);
-		process.stderr.write(`${colours.red('✗')} ${errorCode(error)}: ${text}\n`);
-		if (/^ERR_(DEVNET_USAGE|PARSE_ARGS)/.test(errorCode(error))) process.stderr.write(USAGE);
+		const code = errorCode(error) ?? 'ERR_UNKNOWN';
+		process.stderr.write(`${colours.red('✗')} ${code}: ${text}\n`);
+		if (/^ERR_(DEVNET_USAGE|PARSE_ARGS)/.test(code)) process.stderr.write(USAGE);
 		await devnet?.close().catch(() => undefined);
 		if (devnet !== undefined) {
 			process.stderr.write(`  data and logs: ${shortPath(devnet.files.root, cwd)}/\n`);

@@ -4,10 +4,10 @@
  * logs and every request are checked. Each check that fails is recorded and the scenario goes on, so one run
  * reports everything; `ok` is true only when every check held.
  */
+import { errorCode } from '@homeserver/config';
 import { createRouter } from '@homeserver/outbound-http';
 import type { CommandResult } from './child-processes.js';
 import type { Devnet } from './devnet-types.js';
-import { errorCode } from './errors.js';
 import { findLeaks, guardRefusals, proxyEvidence } from './evidence.js';
 import type {
 	MediaRecord,
@@ -53,7 +53,7 @@ export async function runScenario(devnet: Devnet, options: ScenarioOptions = {})
 			return await body();
 		} catch (error) {
 			failures.push(
-				`${phase}: ${errorCode(error)}: ${error instanceof Error ? error.message : String(error)}`,
+				`${phase}: ${errorCode(error) ?? 'ERR_UNKNOWN'}: ${error instanceof Error ? error.message : String(error)}`,
 			);
 			return fallback;
 		}

@@ -1,5 +1,6 @@
 // The public surface of @homeserver/testkit: real servers for tests and demos, loopback only.
 export * from './errors.js';
+export { duplicateErrorCodes, errorDocProblems } from './error-docs.js';
 export { isLoopbackAddress, assertLoopbackAddress, formatAuthority } from './loopback.js';
 export type { LoopbackHost } from './loopback.js';
 export { findFreePort } from './server-lifecycle.js';

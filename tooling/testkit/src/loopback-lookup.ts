@@ -74,7 +74,8 @@ export function loopbackLookup(map: LoopbackHostMap): LoopbackLookup {
 		maybeCallback?: LookupCallback,
 	): void => {
 		const callback = typeof optionsOrCallback === 'function' ? optionsOrCallback : maybeCallback;
-		if (callback === undefined) throw new TypeError('lookup needs a callback');
+		if (callback === undefined)
+			throw new TestkitError('ERR_TESTKIT_INVALID_OPTION', 'lookup needs a callback');
 		const options: LookupOptions =
 			typeof optionsOrCallback === 'number'
 				? { family: optionsOrCallback }

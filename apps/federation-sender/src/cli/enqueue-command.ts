@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError } from '@homeserver/outbound-http';
 import { FederationSenderError } from '../errors.js';
 import { normaliseDestination } from '../outbox/destination.js';
 import { openOutbox } from '../outbox/open-outbox.js';
@@ -73,7 +74,7 @@ async function readCapped(path: string): Promise<string> {
 	try {
 		handle = await open(path, 'r');
 	} catch (error) {
-		throw new FederationSenderError('ERR_USAGE', `cannot read ${path}: ${(error as Error).message}`, {
+		throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, {
 			cause: error,
 		});
 	}
@@ -89,6 +90,6 @@ function tooLarge(source: string): FederationSenderError {
 	return new FederationSenderError('ERR_ITEM_TOO_LARGE', `${source} is larger than ${MAX_INPUT_BYTES} bytes`);
 }
 
-function usage(message: string): FederationSenderError {
-	return new FederationSenderError('ERR_USAGE', message);
+function usage(message: string): UsageError {
+	return new UsageError(message);
 }

@@ -2,7 +2,7 @@
  * The `federation-sender` command line (DESIGN.md section 6): dispatches to `run`, `enqueue`, `status` and
  * `resolve`. A failure prints `code: message` on stderr and exits non-zero (2 for usage errors).
  */
-import { errorCode } from '../errors.js';
+import { errorCode } from '@homeserver/config';
 import type { CliIo } from './io.js';
 
 /** The usage text. */
@@ -36,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 	try {
 		return await command(args, io);
 	} catch (error) {
-		const code = errorCode(error);
+		const code = errorCode(error) ?? 'ERR_UNEXPECTED';
 		const message = error instanceof Error ? error.message : String(error);
 		// node:util parseArgs errors carry codes such as ERR_PARSE_ARGS_UNKNOWN_OPTION: report them as usage errors.
 		const usage = code === 'ERR_USAGE' || code.startsWith('ERR_PARSE_ARGS');

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatResolutionReport } from '@homeserver/federation';
-import { FederationSenderError } from '../errors.js';
+import { UsageError } from '@homeserver/outbound-http';
 import { normaliseDestination } from '../outbox/destination.js';
 import type { CliIo } from './io.js';
 
@@ -19,8 +19,7 @@ export async function resolveCommand(args: string[], io: CliIo): Promise<number>
 		allowPositionals: true,
 		strict: true,
 	});
-	if (positionals.length !== 1)
-		throw new FederationSenderError('ERR_USAGE', 'give exactly one <server_name>');
+	if (positionals.length !== 1) throw new UsageError('give exactly one <server_name>');
 	const serverName = normaliseDestination(positionals[0] ?? '');
 	const config = io.loadConfig(values.config);
 	const explainer = await io.createExplainer(config, io.createLogger());

@@ -18,7 +18,6 @@ import { createOutboundHttp, createOutboundMetrics } from '@homeserver/outbound-
 import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { FederationSenderError } from '../errors.js';
 import type { SendTransaction } from '../worker/types.js';
 import { sendTransactionVia } from './send-transaction.js';
 
@@ -90,21 +89,15 @@ export function createResolutionExplainer(
 }
 
 /**
- * Reads the signing key (`loadSigningKey`) and builds the transport. Throws `ERR_SIGNING_KEY_MISSING` without a
- * usable key (unset, unreadable or malformed; the message says which).
+ * Reads the signing key (`loadSigningKey`) and builds the transport. Throws federation's `ERR_SIGNING_KEY_MISSING`
+ * (unset, unreadable) or `ERR_SIGNING_KEY_INVALID` (malformed) unchanged; the message names the setting or the file.
  */
 export async function createFederationTransport(
 	config: Config,
 	logger: Logger,
 	options: FederationTransportOptions = {},
 ): Promise<FederationTransport> {
-	let signingKey;
-	try {
-		signingKey = await loadSigningKey(config);
-	} catch (error) {
-		// Unset, unreadable or malformed: the message names signing_key_path or the file and line.
-		throw new FederationSenderError('ERR_SIGNING_KEY_MISSING', (error as Error).message, { cause: error });
-	}
+	const signingKey = await loadSigningKey(config);
 	logger.info({ key: signingKey.keyId }, 'signing key loaded');
 	const http = createOutbound(config, logger, options);
 	const client = createFederationClient({

@@ -6,9 +6,9 @@ import { createReadStream } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { UsageError } from '@homeserver/outbound-http';
 import { pino } from 'pino';
 import { openMediaFetcher } from '../app.js';
-import { MediaFetcherError } from '../errors.js';
 import { formatMxc, parseMxc } from '../media-id.js';
 import type { CliIo } from './io.js';
 import { createProgressReporter, formatBytes } from './progress.js';
@@ -21,7 +21,7 @@ export async function fetchCommand(args: string[], io: CliIo): Promise<number> {
 		options: { config: { type: 'string' }, output: { type: 'string' } },
 	});
 	if (positionals.length !== 1) {
-		throw new MediaFetcherError('ERR_USAGE', 'fetch takes exactly one mxc:// URI');
+		throw new UsageError('fetch takes exactly one mxc:// URI');
 	}
 	const ref = parseMxc(positionals[0]!);
 	const config = io.loadConfig(values.config);

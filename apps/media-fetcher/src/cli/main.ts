@@ -2,6 +2,7 @@
  * The `media-fetcher` command line (DESIGN.md section 6): `serve` and `fetch`. A failure prints `code: message`
  * on stderr and exits non-zero (2 for usage errors).
  */
+import { errorCode } from '@homeserver/config';
 import type { CliIo } from './io.js';
 
 /** The usage text. */
@@ -15,11 +16,6 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
 	serve: async (args, io) => (await import('./serve-command.js')).serveCommand(args, io),
 	fetch: async (args, io) => (await import('./fetch-command.js')).fetchCommand(args, io),
 };
-
-function codeOf(error: unknown): string {
-	const code = (error as { code?: unknown } | null | undefined)?.code;
-	return typeof code === 'string' ? code : 'ERR_UNEXPECTED';
-}
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code, never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -36,7 +32,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 	try {
 		return await command(args, io);
 	} catch (error) {
-		const code = codeOf(error);
+		const code = errorCode(error) ?? 'ERR_UNEXPECTED';
 		const message = error instanceof Error ? error.message : String(error);
 		const usage = code === 'ERR_USAGE' || code.startsWith('ERR_PARSE_ARGS');
 		io.stderr.write(`${usage ? 'ERR_USAGE' : code}: ${message}\n`);

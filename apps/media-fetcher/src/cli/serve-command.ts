@@ -4,9 +4,9 @@
  */
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
+import { UsageError } from '@homeserver/outbound-http';
 import { pino } from 'pino';
 import { startMediaFetcher } from '../app.js';
-import { MediaFetcherError } from '../errors.js';
 import { portOf } from '../serve/servers.js';
 import type { CliIo } from './io.js';
 
@@ -18,7 +18,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
 		options: { config: { type: 'string' } },
 	});
 	if (positionals.length > 0) {
-		throw new MediaFetcherError('ERR_USAGE', 'serve takes no arguments');
+		throw new UsageError('serve takes no arguments');
 	}
 	const config = io.loadConfig(values.config);
 	const logger = pino({ name: 'media-fetcher' }, io.stdout);

@@ -9,7 +9,6 @@ import type { Config } from '@homeserver/config';
 import { createFederationClient, loadSigningKey, type SrvDns } from '@homeserver/federation';
 import { createOutboundHttp, type OutboundHttp, type OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
-import { MediaFetcherError } from '../errors.js';
 import type { RemoteMediaSource } from '../media-service.js';
 import { createFederationMediaSource } from './federation-media-source.js';
 
@@ -30,18 +29,15 @@ export interface RemoteSource {
 	readonly http: OutboundHttp;
 }
 
-/** Reads the signing key and builds the source. Throws `ERR_SIGNING_KEY` without a usable key. */
+/**
+ * Reads the signing key and builds the source. Throws federation's `ERR_SIGNING_KEY_MISSING` (unset, unreadable) or
+ * `ERR_SIGNING_KEY_INVALID` (malformed) unchanged; the message names the setting or the file and line.
+ */
 export async function createRemoteSourceFromConfig(
 	config: Config,
 	options: RemoteSourceOptions,
 ): Promise<RemoteSource> {
-	let key;
-	try {
-		key = await loadSigningKey(config);
-	} catch (error) {
-		// Unset, unreadable or malformed: the message names signing_key_path or the file and line.
-		throw new MediaFetcherError('ERR_SIGNING_KEY', (error as Error).message, { cause: error });
-	}
+	const key = await loadSigningKey(config);
 	// Each download sets its own headers deadline (timeout_ms + margin) on its requests, over the stack's default.
 	const http = createOutboundHttp(config, {
 		...options.outbound,

@@ -4,11 +4,15 @@
  * whether the media was too large, the remote too slow, or the fetch failed. The original stays on `cause`.
  */
 import { Readable } from 'node:stream';
+import { isOutboundHttpError } from '@homeserver/outbound-http';
+import type { OutboundHttpError } from '@homeserver/outbound-http';
 import { MediaFetcherError } from '../errors.js';
 
-function codeOf(error: unknown): string | undefined {
-	const code = (error as { code?: unknown } | null | undefined)?.code;
-	return typeof code === 'string' ? code : undefined;
+/** The outbound stack's error: `error` itself, or the one got wrapped when a body stream failed. */
+function outboundError(error: unknown): OutboundHttpError | undefined {
+	if (isOutboundHttpError(error)) return error;
+	const cause = error instanceof Error ? error.cause : undefined;
+	return isOutboundHttpError(cause) ? cause : undefined;
 }
 
 /** Maps any error of a remote fetch to a {@link MediaFetcherError} (ours pass through unchanged). */
@@ -17,15 +21,14 @@ export function toMediaError(error: unknown, what = 'Failed to fetch remote medi
 		return error;
 	}
 	const reason = error instanceof Error ? error.message : String(error);
-	switch (codeOf(error)) {
-		case 'ERR_RESPONSE_TOO_LARGE':
-			return new MediaFetcherError('ERR_MEDIA_TOO_LARGE', `${what}: ${reason}`, { cause: error });
-		case 'ERR_TIMEOUT':
-		case 'ERR_PROXY_TIMEOUT':
-			return new MediaFetcherError('ERR_REMOTE_TIMEOUT', `${what}: ${reason}`, { cause: error });
-		default:
-			return new MediaFetcherError('ERR_REMOTE_FAILED', `${what}: ${reason}`, { cause: error });
+	const outbound = outboundError(error);
+	if (isOutboundHttpError(outbound, 'ERR_RESPONSE_TOO_LARGE')) {
+		return new MediaFetcherError('ERR_MEDIA_TOO_LARGE', `${what}: ${reason}`, { cause: error });
 	}
+	if (isOutboundHttpError(outbound, 'ERR_TIMEOUT') || isOutboundHttpError(outbound, 'ERR_PROXY_TIMEOUT')) {
+		return new MediaFetcherError('ERR_REMOTE_TIMEOUT', `${what}: ${reason}`, { cause: error });
+	}
+	return new MediaFetcherError('ERR_REMOTE_FAILED', `${what}: ${reason}`, { cause: error });
 }
 
 /** A stream of `source`'s bytes whose errors are mapped with {@link toMediaError}; destroying it destroys `source`. */

@@ -10,6 +10,7 @@
  * whatever the chunk sizes). A chunk at least as large as a window is written as it is, after what was gathered
  * before it. A failed write fails the next `push` or `flush`.
  */
+import { MediaFetcherError } from '../errors.js';
 
 /** Default window: large writes (2 MiB; two windows, 4 MiB in all) keep the thread-pool cost per byte low. */
 export const DEFAULT_WRITE_WINDOW = 2 * 1024 * 1024;
@@ -28,7 +29,9 @@ export class WriteCoalescer {
 	#inFlight: Promise<void> | undefined;
 
 	constructor(sink: WriteSink, windowBytes: number = DEFAULT_WRITE_WINDOW) {
-		if (!Number.isInteger(windowBytes) || windowBytes < 1) throw new RangeError('windowBytes must be >= 1');
+		if (!Number.isInteger(windowBytes) || windowBytes < 1) {
+			throw new MediaFetcherError('ERR_MEDIA_INVALID_OPTION', `windowBytes must be >= 1, got ${windowBytes}`);
+		}
 		this.#sink = sink;
 		this.#windows = [Buffer.allocUnsafe(windowBytes), Buffer.allocUnsafe(windowBytes)];
 	}

@@ -3,7 +3,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Config, ProxyEndpoint, Purpose } from '@homeserver/config';
 import type { Router } from '../route/router.js';
-import type { RouteDecision } from '../route/route-decision.js';
+import type { RoutableDecision } from '../route/route-decision.js';
 import { createDirectHttpAgent, createDirectHttpsAgent } from './direct-agents.js';
 import { ForwardAgent } from './forward-agent.js';
 import type { PoolOptions } from './pool-options.js';
@@ -69,11 +69,10 @@ export class AgentRegistry {
 	}
 
 	/** The agents for a decision that is not `blocked`. */
-	select(decision: RouteDecision): AgentSelection {
+	select(decision: RoutableDecision): AgentSelection {
 		let agents = this.#byPurpose.get(decision.purpose);
 		if (agents === undefined) this.#byPurpose.set(decision.purpose, (agents = {}));
-		if (decision.route !== 'proxy' || decision.proxy === null)
-			return (agents.direct ??= this.#direct(decision.purpose));
+		if (decision.route === 'direct') return (agents.direct ??= this.#direct(decision.purpose));
 		if (decision.mode === 'forward')
 			return (agents.forward ??= this.#forward(decision.purpose, decision.proxy));
 		return (agents.tunnel ??= this.#tunnel(decision.purpose, decision.proxy));

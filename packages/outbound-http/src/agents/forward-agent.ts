@@ -74,7 +74,8 @@ export class ForwardAgent extends PooledHttpAgent {
 	}
 
 	override createConnection(_options: ClientRequestArgs, callback?: Callback): Duplex | null | undefined {
-		if (callback === undefined) throw new TypeError('ForwardAgent creates connections asynchronously');
+		if (callback === undefined)
+			throw new OutboundHttpError('ERR_INTERNAL', 'ForwardAgent creates connections asynchronously');
 		const endpoint = this.proxyTarget.endpoint;
 		let pending: ReturnType<typeof connectToProxy> | undefined;
 		let settled = false;
@@ -84,7 +85,7 @@ export class ForwardAgent extends PooledHttpAgent {
 			clearTimeout(timer);
 			if (error !== null || pending === undefined) {
 				pending?.socket.on('error', ignore).destroy();
-				callback(error ?? new Error('no socket'), undefined as unknown as Duplex);
+				callback(error ?? new OutboundHttpError('ERR_INTERNAL', 'no socket'), undefined as unknown as Duplex);
 				return;
 			}
 			callback(null, pending.socket);

@@ -34,7 +34,8 @@ export function guardedLookup(policy: IpPolicyMatcher, base: LookupFunction = dn
 		maybeCallback?: LookupCallback,
 	): void => {
 		const [options, callback] = normalise(optionsOrCallback, maybeCallback);
-		if (typeof callback !== 'function') throw new TypeError('lookup needs a callback');
+		if (typeof callback !== 'function')
+			throw new OutboundHttpError('ERR_INTERNAL', 'lookup needs a callback');
 		const wantAll = options.all === true;
 		base(hostname, { ...options, all: true }, (error, result) => {
 			if (error !== null) return callback(error, wantAll ? [] : '');

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { ProxyEndpoint } from '@homeserver/config';
+import { OutboundHttpError } from '../errors/outbound-http-error.js';
 import { ProxyError } from '../errors/proxy-errors.js';
 import { RequestTimeoutError } from '../errors/request-errors.js';
 import { hostPort } from '../route/route-target.js';
@@ -74,7 +75,8 @@ export class TunnelAgent extends PooledHttpsAgent {
 	}
 
 	override createConnection(options: RequestOptions, callback?: Callback): Duplex | null | undefined {
-		if (callback === undefined) throw new TypeError('TunnelAgent creates connections asynchronously');
+		if (callback === undefined)
+			throw new OutboundHttpError('ERR_INTERNAL', 'TunnelAgent creates connections asynchronously');
 		const host = options.host ?? options.hostname ?? 'localhost';
 		const bare = host.startsWith('[') ? host.slice(1, -1) : host;
 		const authority = hostPort(bare, Number(options.port ?? 443));
@@ -89,7 +91,7 @@ export class TunnelAgent extends PooledHttpsAgent {
 			if (error !== null || socket === undefined) {
 				// A late error from a socket we are discarding must not become an unhandled 'error' event.
 				current?.on('error', ignore).destroy();
-				callback(error ?? new Error('no socket'), undefined as unknown as Duplex);
+				callback(error ?? new OutboundHttpError('ERR_INTERNAL', 'no socket'), undefined as unknown as Duplex);
 				return;
 			}
 			callback(null, socket);
@@ -113,7 +115,7 @@ export class TunnelAgent extends PooledHttpsAgent {
 			current = pending.socket;
 			await pending.ready;
 			await connectHandshake(pending.socket, { proxy: endpoint, authority, userAgent: this.#userAgent });
-			if (settled) throw new Error('tunnel no longer wanted');
+			if (settled) throw new OutboundHttpError('ERR_ABORTED', 'tunnel no longer wanted');
 			phase = 'tls';
 			clearTimeout(timer);
 			timer = setTimeout(expire, this.#secureConnectTimeoutMs);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Purpose } from '@homeserver/config';
+import { UsageError } from '../errors/usage-error.js';
 
 /** A parsed command line. */
 export type CliCommand =
@@ -13,12 +14,6 @@ export type CliCommand =
 			readonly output: string | undefined;
 			readonly maxBytes: number | undefined;
 	  };
-
-/** A command line that cannot be run; printed as `ERR_USAGE: message` with exit status 2. */
-export class UsageError extends Error {
-	override name = 'UsageError';
-	readonly code = 'ERR_USAGE';
-}
 
 /** The purpose `--purpose` defaults to: fetching a URL on a user's behalf. */
 export const DEFAULT_PURPOSE: Purpose = 'url_preview';

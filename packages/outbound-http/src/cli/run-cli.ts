@@ -4,11 +4,13 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { errorCode } from '@homeserver/config';
 import type { Config } from '@homeserver/config';
 import type { OutboundHttpOptions } from '../client/outbound-http.js';
 import { routeDecisionToJson } from '../route/route-decision.js';
 import { routerFor } from '../route/router.js';
-import { parseCliArgs, UsageError } from './cli-args.js';
+import { UsageError } from '../errors/usage-error.js';
+import { parseCliArgs } from './cli-args.js';
 import type { CliCommand } from './cli-args.js';
 import { USAGE } from './usage.js';
 
@@ -71,10 +73,7 @@ async function get(command: RunCommand, config: Config, io: CliIo): Promise<void
 }
 
 function errorLine(error: unknown): string {
-	if (error instanceof Error) {
-		const code = (error as { code?: unknown }).code;
-		return `${typeof code === 'string' ? code : 'ERR_UNEXPECTED'}: ${error.message}\n`;
-	}
+	if (error instanceof Error) return `${errorCode(error) ?? 'ERR_UNEXPECTED'}: ${error.message}\n`;
 	return `ERR_UNEXPECTED: ${String(error)}\n`;
 }
 

@@ -1,18 +1,26 @@
 import type { CancelableRequest, HandlerFunction, Options, Progress, Request } from 'got';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { ResponseTooLargeError } from '../errors/request-errors.js';
 import { redactUrl } from '../redact-url.js';
+import type { RouteDecision } from '../route/route-decision.js';
 
 /** What a got call may carry in `context` for this package. */
 export interface OutboundContext {
 	/** Cap on the (decompressed) response body in bytes; larger bodies fail with ERR_RESPONSE_TOO_LARGE. */
 	maxBytes?: number;
+	/**
+	 * Called by the routing hook with the decision of each hop (first request, redirect, retry), before the hop is
+	 * refused (`blocked`, then ERR_IP_BLOCKED) or sent: the one decision per hop, for callers that log or report it
+	 * (the federation client). It must not throw.
+	 */
+	onRoute?: (decision: RouteDecision) => void;
 }
 
 function readMaxBytes(options: Options): number | undefined {
 	const value = (options.context as OutboundContext).maxBytes;
 	if (value === undefined) return undefined;
 	if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-		throw new TypeError(`context.maxBytes must be a non-negative integer, got ${String(value)}`);
+		throw new InvalidOptionError('context.maxBytes', `must be a non-negative integer, got ${String(value)}`);
 	}
 	return value;
 }

@@ -18,6 +18,7 @@ import { nativeRequest } from './native-request.js';
 import { routeHook } from './route-hook.js';
 import { DEFAULT_TIMEOUTS, gotTimeouts } from './timeouts.js';
 import type { OutboundTimeouts } from './timeouts.js';
+import { validateOutboundHttpOptions } from './validate-options.js';
 
 /** Options of {@link createOutboundHttp}; all optional. */
 export interface OutboundHttpOptions {
@@ -72,9 +73,10 @@ const RETRY_ERROR_CODES = [
  * Builds the outbound HTTP stack of DESIGN.md 3 for one configuration. Every request of `client(purpose)` is routed
  * per hop (proxy tunnel, proxy forward, direct with the IP policy enforced at connection time, or refused), with
  * bounded time for every phase and errors of this package's catalogue (`docs/errors.md`), raised by a `beforeError`
- * hook so the promise and the stream API both see them.
+ * hook so the promise and the stream API both see them. Invalid options throw `ERR_INVALID_OPTION` at once.
  */
 export function createOutboundHttp(config: Config, options: OutboundHttpOptions = {}): OutboundHttp {
+	validateOutboundHttpOptions(options);
 	const router = routerFor(config);
 	const logger = options.logger ?? silentLogger();
 	const metrics = options.metrics ?? createOutboundMetrics();

@@ -3,10 +3,11 @@ import type { BeforeRequestHook } from 'got';
 import type { Logger } from 'pino';
 import type { AgentRegistry } from '../agents/agent-registry.js';
 import { OutboundHttpError } from '../errors/outbound-http-error.js';
-import { IpBlockedError } from '../errors/request-errors.js';
 import { logDecision } from '../logging.js';
 import type { OutboundMetrics } from '../metrics.js';
+import { assertRoutable } from '../route/route-decision.js';
 import type { Router } from '../route/router.js';
+import type { OutboundContext } from './body-cap.js';
 
 /** What the routing hook of one purpose needs. */
 export interface RouteHookContext {
@@ -21,7 +22,8 @@ export interface RouteHookContext {
 /**
  * The `beforeRequest` hook that routes every hop: got runs it for the first request, each redirect and each retry,
  * with `options.url` set to that hop's URL. It refuses blocked IP literals (ERR_IP_BLOCKED), picks the agent of
- * the route (setting both `agent.http` and `agent.https`), counts the hop and logs the decision at debug level.
+ * the route (setting both `agent.http` and `agent.https`), counts the hop, logs the decision at debug level and
+ * hands it to `context.onRoute` (so a caller that wants the decision reuses this one instead of routing again).
  */
 export function routeHook(context: RouteHookContext): BeforeRequestHook {
 	const { purpose, router, agents, logger, metrics } = context;
@@ -38,12 +40,8 @@ export function routeHook(context: RouteHookContext): BeforeRequestHook {
 		const decision = router.route(url, purpose);
 		counted[decision.route].inc();
 		logDecision(logger, decision);
-		if (decision.route === 'blocked') {
-			throw new IpBlockedError(
-				decision.target.host,
-				decision.blockedBy as NonNullable<typeof decision.blockedBy>,
-			);
-		}
+		(options.context as OutboundContext).onRoute?.(decision);
+		assertRoutable(decision);
 		options.agent = agents.select(decision);
 		// got spreads `cacheOptions` (4 undefined keys by default) into every request's native options; on V8 11.3
 		// (Node 20) an object literal spreading a non-empty object then adding keys gets a new hidden class per call

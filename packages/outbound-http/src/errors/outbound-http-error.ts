@@ -6,17 +6,20 @@ import type { OutboundHttpErrorCode } from './codes.js';
  * credentials, and URLs in them are redacted.
  */
 export class OutboundHttpError extends Error {
-	override name = 'OutboundHttpError';
 	/** The stable code, e.g. `ERR_PROXY_AUTH_REQUIRED`. */
 	readonly code: OutboundHttpErrorCode;
 
 	constructor(code: OutboundHttpErrorCode, message: string, options?: { cause?: unknown }) {
 		super(message, options);
+		this.name = new.target.name;
 		this.code = code;
 	}
 }
 
-/** True when `error` is an {@link OutboundHttpError}, optionally with the given code. */
+/**
+ * True when `error` is an {@link OutboundHttpError}, optionally with the given code: the typed way to match a code
+ * (`isOutboundHttpError(error, 'ERR_TIMEOUT')`), instead of comparing untyped strings.
+ */
 export function isOutboundHttpError(
 	error: unknown,
 	code?: OutboundHttpErrorCode,

@@ -9,7 +9,6 @@ export type ProxyErrorCode =
  * connected to, took too long, failed TLS, or answered something that is not HTTP.
  */
 export class ProxyError extends OutboundHttpError {
-	override name = 'ProxyError';
 	/** The proxy URL, password redacted. */
 	readonly proxy: string;
 
@@ -21,7 +20,6 @@ export class ProxyError extends OutboundHttpError {
 
 /** The proxy answered the CONNECT request with 407: it wants (other) credentials. */
 export class ProxyAuthRequiredError extends OutboundHttpError {
-	override name = 'ProxyAuthRequiredError';
 	readonly proxy: string;
 	/** The realm from `Proxy-Authenticate`, or null when the proxy sent none. */
 	readonly realm: string | null;
@@ -36,7 +34,6 @@ export class ProxyAuthRequiredError extends OutboundHttpError {
 
 /** The proxy answered the CONNECT request with a non-2xx status other than 407. */
 export class ProxyRefusedError extends OutboundHttpError {
-	override name = 'ProxyRefusedError';
 	readonly proxy: string;
 	readonly statusCode: number;
 	/** The reason phrase, control characters removed. */

@@ -19,7 +19,6 @@ export interface IpBlock {
  * literal in the URL (or a redirect), or one of the addresses a name resolved to.
  */
 export class IpBlockedError extends OutboundHttpError {
-	override name = 'IpBlockedError';
 	/** The URL host (name or literal) that led to the address. */
 	readonly host: string;
 	readonly address: string;
@@ -45,7 +44,6 @@ export class IpBlockedError extends OutboundHttpError {
 
 /** The response body is larger than the cap (`maxBytes`); the transfer was aborted without buffering the rest. */
 export class ResponseTooLargeError extends OutboundHttpError {
-	override name = 'ResponseTooLargeError';
 	readonly limit: number;
 	/** Bytes received (or announced by Content-Length) when the cap was hit. */
 	readonly received: number;
@@ -64,7 +62,6 @@ export class ResponseTooLargeError extends OutboundHttpError {
 
 /** The destination answered with a status got treats as an error (non-2xx after redirects). */
 export class HttpStatusError extends OutboundHttpError {
-	override name = 'HttpStatusError';
 	readonly statusCode: number;
 	readonly url: string;
 	/** The got response (body already read); non-enumerable so logging the error does not dump it. */
@@ -90,7 +87,6 @@ export interface TimeoutVia {
  * for the TLS handshake inside a tunnel, whose message then names the proxy).
  */
 export class RequestTimeoutError extends OutboundHttpError {
-	override name = 'RequestTimeoutError';
 	/** The phase that timed out: `lookup`, `connect`, `secureConnect`, `send`, `response`, `socket`, `request`. */
 	readonly phase: string;
 	/** The proxy (password redacted) of the tunnel the phase ran in, or undefined. */

@@ -1,20 +1,14 @@
-import type { IpPolicy, IpRange } from '@homeserver/config';
+import { PrefixTable, formatIp, parseIp } from '@homeserver/config';
+import type { IpAddress, IpPolicy, IpRange } from '@homeserver/config';
 import type { IpBlock } from '../errors/request-errors.js';
-import { formatIp, parseIp } from '../ip/ip-address.js';
-import type { IpAddress } from '../ip/ip-address.js';
-import { PrefixTable } from '../ip/prefix-table.js';
 
 /** Checks one address against an IP policy: the blocking range and keys, or undefined when allowed. */
 export type IpPolicyMatcher = (address: IpAddress) => IpBlock | undefined;
 
+/** The ranges in a prefix table. Config hands them over in numeric form: nothing here can fail or be skipped. */
 function compileRanges(ranges: readonly IpRange[]): PrefixTable<IpRange> {
 	const table = new PrefixTable<IpRange>();
-	for (const range of ranges) {
-		const network = parseIp(range.network);
-		if (network === undefined) continue; // validated by the config loader
-		const prefix = range.family === 6 && network.family === 4 ? Math.max(range.prefix - 96, 0) : range.prefix;
-		table.upsert(network, prefix, () => range);
-	}
+	for (const range of ranges) table.upsert(range.cidr.network, range.cidr.prefix, () => range);
 	return table;
 }
 
@@ -23,9 +17,9 @@ const rangeOf = (range: IpRange): IpRange => range;
 const found = (): true => true;
 
 /**
- * Compiles an IP policy (DESIGN.md 3.5) into two prefix tables: the allowlist wins, otherwise the longest matching
- * blocklist range refuses. IPv4-mapped IPv6 addresses are compared as IPv4; the derived IPv6 forms of IPv4 ranges
- * (compatible, 6to4, NAT64) come with the policy. Compiled once per policy object.
+ * Compiles an IP policy (docs/architecture.md 3.5) into two prefix tables: the allowlist wins, otherwise the
+ * longest matching blocklist range refuses. Addresses come folded (IPv4-mapped IPv6 as IPv4) and so do the
+ * ranges, with the derived IPv6 forms of IPv4 ranges (compatible, 6to4, NAT64). Compiled once per policy object.
  */
 export function compileIpPolicy(policy: IpPolicy): IpPolicyMatcher {
 	const cached = policyCache.get(policy);
@@ -38,7 +32,7 @@ export function compileIpPolicy(policy: IpPolicy): IpPolicyMatcher {
 		if (range === undefined || allowed.find(address, found) === true) return undefined;
 		return {
 			address: formatIp(address),
-			range: `${range.network}/${range.prefix}`,
+			range: String(range.cidr),
 			derivedFrom: range.derivedFrom,
 			key: policy.blocklistKey,
 			allowlistKey: policy.allowlistKey,

@@ -1,6 +1,5 @@
+import { PrefixTable } from '@homeserver/config';
 import type { NoProxyEntry, NoProxyList } from '@homeserver/config';
-import { parseIp } from '../ip/ip-address.js';
-import { PrefixTable } from '../ip/prefix-table.js';
 import type { ParsedTarget } from './route-target.js';
 
 /** Entries for one name or range: one valid on every port, and port-specific ones. */
@@ -32,7 +31,7 @@ const inRangeSlot = (slot: Slot, _prefix: number, port: number): NoProxyEntry | 
 export type NoProxyMatcher = (target: ParsedTarget) => NoProxyEntry | undefined;
 
 /**
- * Compiles a `no_proxy` list (DESIGN.md 3.3) once into hash lookups: domains in a map probed once per label suffix
+ * Compiles a `no_proxy` list (docs/architecture.md 3.3) once into hash lookups: domains in a map probed once per label suffix
  * of the host (O(labels)), addresses and CIDR ranges in a {@link PrefixTable} (O(distinct prefix lengths)). Names
  * are never resolved: IP and CIDR entries only match IP-literal hosts, domain entries only names.
  */
@@ -52,13 +51,8 @@ export function compileNoProxy(list: NoProxyList): NoProxyMatcher {
 			if (slot === undefined) domains.set(entry.domain, (slot = newSlot()));
 			addToSlot(slot, entry, entry.port);
 		} else if (entry.kind === 'ip' || entry.kind === 'cidr') {
-			const text = entry.kind === 'ip' ? entry.address : entry.network;
-			const address = parseIp(text);
-			if (address === undefined) continue; // the config loader validated it; nothing sane to match
-			const prefix = entry.kind === 'cidr' ? entry.prefix : address.family === 4 ? 32 : 128;
-			// An IPv4-mapped range written in IPv6 form folds to IPv4 like the addresses it is compared with.
-			const folded = entry.family === 6 && address.family === 4 ? Math.max(prefix - 96, 0) : prefix;
-			addToSlot(ranges.upsert(address, folded, newSlot), entry, entry.port);
+			// Config hands the range over in numeric form, an IPv4-mapped one already folded: nothing can fail here.
+			addToSlot(ranges.upsert(entry.cidr.network, entry.cidr.prefix, newSlot), entry, entry.port);
 		}
 	}
 	if (domains.size === 0 && ranges.size === 0) return () => undefined;

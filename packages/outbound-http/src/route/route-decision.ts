@@ -1,4 +1,5 @@
 import type { ProxyEndpoint, Purpose } from '@homeserver/config';
+import { IpBlockedError } from '../errors/request-errors.js';
 import type { IpBlock } from '../errors/request-errors.js';
 
 /** `proxy`: through the forward proxy; `direct`: our own socket; `blocked`: refused (an IP-literal host). */
@@ -17,29 +18,63 @@ export interface RouteTarget {
 	readonly isIp: boolean;
 }
 
-/**
- * The route of one request (DESIGN.md 3): decided from configuration, URL and purpose only, without DNS. A `direct`
- * route to a name is checked once more at connection time against the addresses it resolves to.
- */
-export interface RouteDecision {
+/** What every decision carries. */
+interface DecisionBase {
 	/** The URL, credentials removed and access tokens redacted (safe to log). */
 	readonly url: string;
 	readonly purpose: Purpose;
-	readonly route: Route;
-	/** `forward` or `tunnel` for `proxy`, null otherwise. */
-	readonly mode: ProxyMode | null;
-	/** The proxy for `proxy`, null otherwise. */
-	readonly proxy: ProxyEndpoint | null;
-	/** `host:port` of the first socket (proxy or destination, IPv6 bracketed); null when `blocked`. */
-	readonly connect: string | null;
 	/** Which rule decided, for operators: `no_proxy entry '10.0.0.0/8' (NO_PROXY (environment))`. */
 	readonly reason: string;
-	/** For `blocked`: the address, range and keys that refused it. */
-	readonly blockedBy: IpBlock | undefined;
 	readonly target: RouteTarget;
 }
 
-/** The JSON shape of `outbound-http route --json` (DESIGN.md 6): the proxy redacted, no internals. */
+/** Through the forward proxy. */
+export interface ProxyDecision extends DecisionBase {
+	readonly route: 'proxy';
+	readonly mode: ProxyMode;
+	readonly proxy: ProxyEndpoint;
+	/** `host:port` of the proxy (IPv6 bracketed): the first socket. */
+	readonly connect: string;
+	readonly blockedBy: undefined;
+}
+
+/** Our own socket to the destination; a name is checked against the IP policy at connection time. */
+export interface DirectDecision extends DecisionBase {
+	readonly route: 'direct';
+	readonly mode: null;
+	readonly proxy: null;
+	/** `host:port` of the destination (IPv6 bracketed): the first socket. */
+	readonly connect: string;
+	readonly blockedBy: undefined;
+}
+
+/** Refused: an IP-literal host in the purpose's blocklist. */
+export interface BlockedDecision extends DecisionBase {
+	readonly route: 'blocked';
+	readonly mode: null;
+	readonly proxy: null;
+	readonly connect: null;
+	/** The address, range and keys that refused it. */
+	readonly blockedBy: IpBlock;
+}
+
+/**
+ * The route of one request (docs/architecture.md 3): decided from configuration, URL and purpose only, without
+ * DNS. Discriminated on `route`; the fields that do not apply to a variant are null (undefined for `blockedBy`),
+ * so the `route --json` shape is the same for all three. A `direct` route to a name is checked once more at
+ * connection time against the addresses it resolves to.
+ */
+export type RouteDecision = ProxyDecision | DirectDecision | BlockedDecision;
+
+/** A decision a request may go ahead with. */
+export type RoutableDecision = ProxyDecision | DirectDecision;
+
+/** Throws the decision's ERR_IP_BLOCKED ({@link IpBlockedError}) when it is `blocked`; narrows it otherwise. */
+export function assertRoutable(decision: RouteDecision): asserts decision is RoutableDecision {
+	if (decision.route === 'blocked') throw new IpBlockedError(decision.target.host, decision.blockedBy);
+}
+
+/** The JSON shape of `outbound-http route --json` (docs/architecture.md 6): the proxy redacted, no internals. */
 export interface RouteDecisionJson {
 	url: string;
 	purpose: Purpose;
@@ -50,7 +85,7 @@ export interface RouteDecisionJson {
 	reason: string;
 }
 
-/** Converts a decision into the stable JSON of `outbound-http route --json`. */
+/** Converts a decision into the stable JSON of `outbound-http route --json` (also the debug log line's fields). */
 export function routeDecisionToJson(decision: RouteDecision): RouteDecisionJson {
 	return {
 		url: decision.url,

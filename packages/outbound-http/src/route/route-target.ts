@@ -1,6 +1,6 @@
+import { formatIp, parseIp, parseIpv4 } from '@homeserver/config';
+import type { IpAddress } from '@homeserver/config';
 import { OutboundHttpError } from '../errors/outbound-http-error.js';
-import { formatIp, parseIp, parseIpv4 } from '../ip/ip-address.js';
-import type { IpAddress } from '../ip/ip-address.js';
 import type { RouteTarget } from './route-decision.js';
 
 /** A {@link RouteTarget} plus the parsed address for IP literals. */

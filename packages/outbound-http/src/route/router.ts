@@ -5,13 +5,14 @@ import { compileIpPolicy } from './ip-policy-matcher.js';
 import type { IpPolicyMatcher } from './ip-policy-matcher.js';
 import { compileNoProxy } from './no-proxy-matcher.js';
 import type { IpBlock } from '../errors/request-errors.js';
-import type { ProxyMode, Route, RouteDecision, RouteTarget } from './route-decision.js';
+import type { BlockedDecision, DirectDecision, ProxyDecision, RouteDecision } from './route-decision.js';
 import { hostPort, parseTarget, toUrl } from './route-target.js';
+import type { ParsedTarget } from './route-target.js';
 
 /** Decides routes for one configuration. */
 export interface Router {
 	/**
-	 * The route of a request to `url` for `purpose` (DESIGN.md 3): pure, no DNS. Throws ERR_INVALID_URL,
+	 * The route of a request to `url` for `purpose` (docs/architecture.md 3): pure, no DNS. Throws ERR_INVALID_URL,
 	 * ERR_UNSUPPORTED_PROTOCOL or ERR_UNKNOWN_PURPOSE; a refused IP literal is a `blocked` decision, not a throw.
 	 */
 	route(url: URL | string, purpose: Purpose): RouteDecision;
@@ -98,55 +99,71 @@ export function createRouter(config: Config): Router {
 				if (block !== undefined) {
 					const derived = block.derivedFrom === undefined ? '' : ` (derived from ${block.derivedFrom})`;
 					const reason = `IP literal ${block.address} is in ${block.key} range ${block.range}${derived}`;
-					return decision(url, purpose, target, 'blocked', null, null, null, reason, block);
+					return blockedDecision({ url, purpose, target }, block, reason);
 				}
 			}
 			const proxy = target.protocol === 'https:' ? entry.https : entry.http;
-			if (typeof proxy === 'string') {
-				return decision(
-					url,
-					purpose,
-					target,
-					'direct',
-					null,
-					null,
-					hostPort(target.host, target.port),
-					proxy,
-				);
-			}
+			if (typeof proxy === 'string') return directDecision({ url, purpose, target }, proxy);
 			const exempt = noProxy(target);
-			if (exempt !== undefined) {
-				return decision(
-					url,
-					purpose,
-					target,
-					'direct',
-					null,
-					null,
-					hostPort(target.host, target.port),
-					noProxyReason(exempt),
-				);
-			}
-			const mode = target.protocol === 'https:' ? 'tunnel' : 'forward';
-			const { endpoint } = proxy;
-			return decision(url, purpose, target, 'proxy', mode, endpoint, proxy.connect, endpoint.source);
+			if (exempt !== undefined) return directDecision({ url, purpose, target }, noProxyReason(exempt));
+			return proxyDecision({ url, purpose, target }, proxy);
 		},
 	};
 }
 
-/** Builds a decision as one object literal (one hidden class: spreading into literals is slow in V8). */
-function decision(
-	url: URL,
-	purpose: Purpose,
-	target: RouteTarget,
-	route: Route,
-	mode: ProxyMode | null,
-	proxy: ProxyEndpoint | null,
-	connect: string | null,
-	reason: string,
-	blockedBy?: IpBlock,
-): RouteDecision {
-	return { url: redactUrl(url), purpose, route, mode, proxy, connect, reason, blockedBy, target };
+/** What every decision is about: the hop's URL, purpose and parsed destination. */
+interface Hop {
+	readonly url: URL;
+	readonly purpose: Purpose;
+	readonly target: ParsedTarget;
+}
+
+// Each builder writes the whole decision as one object literal with the same keys in the same order, so every
+// decision shares one hidden class (spreading into literals is slow in V8).
+
+function blockedDecision(hop: Hop, blockedBy: IpBlock, reason: string): BlockedDecision {
+	const { url, purpose, target } = hop;
+	return {
+		url: redactUrl(url),
+		purpose,
+		route: 'blocked',
+		mode: null,
+		proxy: null,
+		connect: null,
+		reason,
+		blockedBy,
+		target,
+	};
+}
+
+function directDecision(hop: Hop, reason: string): DirectDecision {
+	const { url, purpose, target } = hop;
+	return {
+		url: redactUrl(url),
+		purpose,
+		route: 'direct',
+		mode: null,
+		proxy: null,
+		connect: hostPort(target.host, target.port),
+		reason,
+		blockedBy: undefined,
+		target,
+	};
+}
+
+function proxyDecision(hop: Hop, proxy: ProxyChoice): ProxyDecision {
+	const { url, purpose, target } = hop;
+	return {
+		url: redactUrl(url),
+		purpose,
+		route: 'proxy',
+		mode: target.protocol === 'https:' ? 'tunnel' : 'forward',
+		proxy: proxy.endpoint,
+		connect: proxy.connect,
+		reason: proxy.endpoint.source,
+		blockedBy: undefined,
+		target,
+	};
 }
 
 const routers = new WeakMap<Config, Router>();

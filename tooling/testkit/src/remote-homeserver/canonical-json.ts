@@ -3,6 +3,7 @@
  * own signature checks. It is deliberately not shared with `@homeserver/federation`: the remote homeserver is an
  * independent peer, so a bug in the production signer cannot hide behind the same bug in the verifier.
  */
+import { TestkitError } from '../errors.js';
 
 /** Orders two strings by Unicode code point (not by UTF-16 code unit, as `Array#sort` would). */
 function byCodePoint(a: string, b: string): number {
@@ -19,14 +20,15 @@ function byCodePoint(a: string, b: string): number {
 /**
  * `value` as canonical JSON: object keys sorted by code point, no insignificant white space, strings escaped as
  * `JSON.stringify` does (which matches the spec's grammar). Only integers in the safe range are accepted as
- * numbers; anything that is not JSON throws a `TypeError`.
+ * numbers; anything that is not JSON throws `ERR_TESTKIT_NOT_JSON`.
  */
 export function canonicalJson(value: unknown): string {
 	if (value === null || typeof value === 'boolean' || typeof value === 'string') {
 		return JSON.stringify(value);
 	}
 	if (typeof value === 'number') {
-		if (!Number.isSafeInteger(value)) throw new TypeError(`not a canonical JSON number: ${value}`);
+		if (!Number.isSafeInteger(value))
+			throw new TestkitError('ERR_TESTKIT_NOT_JSON', `not a canonical JSON number: ${value}`);
 		return JSON.stringify(value);
 	}
 	if (Array.isArray(value)) {
@@ -37,5 +39,5 @@ export function canonicalJson(value: unknown): string {
 		const keys = Object.keys(record).sort(byCodePoint);
 		return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
 	}
-	throw new TypeError(`not a JSON value: ${typeof value}`);
+	throw new TestkitError('ERR_TESTKIT_NOT_JSON', `not a JSON value: ${typeof value}`);
 }

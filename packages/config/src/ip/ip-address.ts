@@ -1,11 +1,26 @@
 /**
+ * The one IP address parser of the workspace (docs/architecture.md 3.3, 3.5): configuration, routing, `no_proxy`
+ * and the IP policy all use this numeric form. Strict text forms only (dotted quad without leading zeros, RFC 4291
+ * IPv6 without zone id); the WHATWG URL parser has already normalised other spellings of URL hosts.
+ */
+
+/**
  * A parsed IP address as a number (IPv4, 32 bits) or a bigint (IPv6, 128 bits), so that range checks are plain
- * integer arithmetic. IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are folded to IPv4: they reach the same host.
+ * integer arithmetic.
  */
 export type IpAddress =
 	{ readonly family: 4; readonly value: number } | { readonly family: 6; readonly value: bigint };
 
 const MAPPED_PREFIX = 0xffffn;
+
+/**
+ * The IPv4 address carried by an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), or undefined for any other IPv6
+ * address. The one place the mapped fold is written: such an address reaches the same host as the IPv4 one, so
+ * it is matched as IPv4 everywhere (addresses by {@link parseIp}, ranges by `foldMappedCidr`).
+ */
+export function mappedIpv4(value: bigint): number | undefined {
+	return value >> 32n === MAPPED_PREFIX ? Number(value & 0xffffffffn) : undefined;
+}
 
 /** Parses a dotted-quad IPv4 address (exactly four decimal parts, 0-255, no leading zeros); undefined otherwise. */
 export function parseIpv4(text: string): number | undefined {
@@ -99,15 +114,27 @@ export function parseIpv6(text: string): bigint | undefined {
 	return result;
 }
 
-/** Parses an IPv4 or IPv6 address (IPv6 with or without brackets), folding IPv4-mapped IPv6 to IPv4. */
+/**
+ * Parses an IPv4 or IPv6 address (IPv6 with or without brackets), folding IPv4-mapped IPv6 to IPv4 (see
+ * {@link mappedIpv4}): the form every matcher compares.
+ */
 export function parseIp(text: string): IpAddress | undefined {
+	const address = parseIpExact(text);
+	if (address === undefined || address.family === 4) return address;
+	const v4 = mappedIpv4(address.value);
+	return v4 === undefined ? address : { family: 4, value: v4 };
+}
+
+/**
+ * Parses an IPv4 or IPv6 address (IPv6 with or without brackets) as written, without folding IPv4-mapped IPv6:
+ * for settings whose text form matters (a bind address, a proxy host), not for matching.
+ */
+export function parseIpExact(text: string): IpAddress | undefined {
 	const v4 = parseIpv4(text);
 	if (v4 !== undefined) return { family: 4, value: v4 };
 	const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
 	const v6 = parseIpv6(bare);
-	if (v6 === undefined) return undefined;
-	if (v6 >> 32n === MAPPED_PREFIX) return { family: 4, value: Number(v6 & 0xffffffffn) };
-	return { family: 6, value: v6 };
+	return v6 === undefined ? undefined : { family: 6, value: v6 };
 }
 
 /** The canonical text of an address: dotted quad, or compressed lower-case IPv6 (RFC 5952). */

@@ -1,3 +1,7 @@
+/**
+ * Longest-prefix lookups over IP ranges (docs/architecture.md 3.3, 3.5): the table behind `no_proxy` matching and
+ * the IP policy, built once from configuration, queried per request.
+ */
 import type { IpAddress } from './ip-address.js';
 
 const HEX = '0123456789abcdef';
