@@ -6,7 +6,7 @@ import { nativeRequest } from '../src/client/native-request.js';
 
 test('undefined native options are dropped: they neither override the URL nor reach Node', async (t) => {
 	const server = createServer((request, response) => {
-		response.end(`${request.method} ${request.url} ${request.headers['x-probe'] ?? ''}`);
+		response.end(`${request.method} ${request.url} ${String(request.headers['x-probe'] ?? '')}`);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	t.teardown(() => server.close());
