@@ -58,25 +58,40 @@ test('nothing is written before a window fills, and flush with nothing gathered 
 	);
 });
 
-test('push waits for the window being written (one window in flight)', async (t) => {
-	let release!: () => void;
-	let writing = 0;
+test('push goes on while one window is written, and waits when the other one fills too', async (t) => {
+	const releases: (() => void)[] = [];
+	let held = true;
 	const coalescer = new WriteCoalescer(
 		() =>
-			new Promise<void>((resolve) => {
-				writing++;
-				release = resolve;
-			}),
+			held
+				? new Promise<void>((resolve) => {
+						releases.push(resolve);
+					})
+				: Promise.resolve(),
 		10,
 	);
+	await coalescer.push(Buffer.alloc(6));
+	await coalescer.push(Buffer.alloc(6));
+	t.is(releases.length, 1, 'the first full window is being written while the caller goes on');
 	let pushed = false;
-	const push = coalescer.push(Buffer.alloc(15)).then(() => (pushed = true));
+	const push = coalescer.push(Buffer.alloc(8)).then(() => (pushed = true));
 	await new Promise((resolve) => setImmediate(resolve));
-	t.is(writing, 1);
-	t.false(pushed, 'the caller is held while the full window is written');
-	release();
+	t.false(pushed, 'the caller is held while both windows are busy');
+	t.is(releases.length, 1, 'at most one write in flight');
+	releases[0]!();
 	await push;
 	t.true(pushed);
+	t.is(releases.length, 2);
+	held = false;
+	releases[1]!();
+	await coalescer.flush();
+});
+
+test('a failed write fails the next push or flush', async (t) => {
+	const coalescer = new WriteCoalescer(() => Promise.reject(new Error('disk full')), 10);
+	await coalescer.push(Buffer.alloc(6));
+	await coalescer.push(Buffer.alloc(6));
+	await t.throwsAsync(coalescer.flush(), { message: 'disk full' });
 });
 
 test('a window size below one byte is refused', (t) => {

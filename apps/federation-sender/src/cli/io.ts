@@ -30,8 +30,11 @@ export interface CliIo {
 	forceExit(code: number): void;
 	/** Builds the signed federation transport for `run`, its outbound counters in `metricsRegistry` (`/metrics`). */
 	createTransport(config: Config, logger: Logger, metricsRegistry: Registry): Promise<Transport>;
-	/** Builds what `resolve` uses: the resolver and router of `run`, explaining a server name. */
-	createExplainer(config: Config, logger: Logger): ResolutionExplainer;
+	/**
+	 * Builds what `resolve` uses: the resolver and router of `run`, explaining a server name. May resolve later
+	 * (the real one loads the federation stack only when `resolve` runs).
+	 */
+	createExplainer(config: Config, logger: Logger): ResolutionExplainer | Promise<ResolutionExplainer>;
 }
 
 /** The real process: stdout/stderr, stdin, `loadConfigFromProcess`, process signals, the federation stack. */

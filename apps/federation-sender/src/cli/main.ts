@@ -3,11 +3,7 @@
  * `resolve` through the shared `dispatchCommand`. A failure prints `code: message` on stderr and exits non-zero (2 for usage errors).
  */
 import { dispatchCommand, type CommandTable } from '@homeserver/config';
-import { enqueueCommand } from './enqueue-command.js';
 import type { CliIo } from './io.js';
-import { resolveCommand } from './resolve-command.js';
-import { runCommand } from './run-command.js';
-import { statusCommand } from './status-command.js';
 
 /** The usage text. */
 export const USAGE = `usage:
@@ -17,9 +13,15 @@ export const USAGE = `usage:
   federation-sender resolve <server_name> --config FILE [--json]
 `;
 
+/** Each command's module is loaded when it runs, so a command loads only what it needs (and `--help` nothing). */
 const COMMANDS: CommandTable<CliIo> = {
 	usage: USAGE,
-	commands: { run: runCommand, enqueue: enqueueCommand, status: statusCommand, resolve: resolveCommand },
+	commands: {
+		run: async (args, io) => (await import('./run-command.js')).runCommand(args, io),
+		enqueue: async (args, io) => (await import('./enqueue-command.js')).enqueueCommand(args, io),
+		status: async (args, io) => (await import('./status-command.js')).statusCommand(args, io),
+		resolve: async (args, io) => (await import('./resolve-command.js')).resolveCommand(args, io),
+	},
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code, never throws. */

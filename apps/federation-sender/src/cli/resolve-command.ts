@@ -23,7 +23,7 @@ export async function resolveCommand(args: string[], io: CliIo): Promise<number>
 	if (positionals.length !== 1) throw new UsageError('give exactly one <server_name>');
 	const serverName = normaliseDestination(positionals[0] ?? '');
 	const config = io.loadConfig(values.config);
-	const explainer = io.createExplainer(config, io.createLogger());
+	const explainer = await io.createExplainer(config, io.createLogger());
 	try {
 		const report = await explainer.explain(serverName);
 		// Steps quote what the network answered (.well-known, SRV targets): every line is escaped for the terminal.

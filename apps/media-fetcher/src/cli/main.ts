@@ -4,9 +4,7 @@
  * on stderr and exits non-zero (2 for usage errors).
  */
 import { dispatchCommand, type CommandTable } from '@homeserver/config';
-import { fetchCommand } from './fetch-command.js';
 import type { CliIo } from './io.js';
-import { serveCommand } from './serve-command.js';
 
 /** The usage text. */
 export const USAGE = `usage:
@@ -14,9 +12,13 @@ export const USAGE = `usage:
   media-fetcher fetch <mxc://server/id> --config FILE [--output FILE]
 `;
 
+/** Each command's module is loaded when it runs, so a command loads only what it needs (and `--help` nothing). */
 const COMMANDS: CommandTable<CliIo> = {
 	usage: USAGE,
-	commands: { serve: serveCommand, fetch: fetchCommand },
+	commands: {
+		serve: async (args, io) => (await import('./serve-command.js')).serveCommand(args, io),
+		fetch: async (args, io) => (await import('./fetch-command.js')).fetchCommand(args, io),
+	},
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code, never throws. */

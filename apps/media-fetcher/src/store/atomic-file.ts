@@ -2,7 +2,9 @@
  * Writes a stream to its final path so that no partial file is ever visible there: the bytes go to a temporary
  * file in the same file system, are flushed to disk (fsync), then renamed over the target, and the directory is
  * flushed too. A failure at any point (a source error, the size cap, a full disk) removes the temporary file.
- * Chunks are counted (size cap, sha256) as they arrive and written in ~1 MiB writes ({@link WriteCoalescer}).
+ * Chunks are counted (size cap, sha256) as they arrive, while earlier ones are being written: large writes from two
+ * alternating windows ({@link WriteCoalescer}), and the disk set to work during the download
+ * ({@link EarlyWriteback}), so a download takes about the longer of network and disk time, not their sum.
  *
  * Temporary names carry the writing process's id; {@link cleanTempFiles} removes, at start-up, those of dead
  * processes and those of this process that no writer owns (after a restart in a container, the pid repeats).
@@ -11,6 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MediaFetcherError } from '../errors.js';
+import { EarlyWriteback } from './early-writeback.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
 /** What was written. */
@@ -49,11 +52,13 @@ export async function writeFileAtomically(
 	let size = 0;
 	try {
 		const file = await open(temp, 'wx', 0o640).catch(local);
+		const writeback = new EarlyWriteback(file);
 		const writer = new WriteCoalescer(async (bytes) => {
 			for (let offset = 0; offset < bytes.length;) {
 				const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset).catch(local);
 				offset += bytesWritten;
 			}
+			writeback.written(bytes.length);
 		});
 		try {
 			for await (const chunk of source) {
@@ -69,8 +74,12 @@ export async function writeFileAtomically(
 				options.onProgress?.(size);
 			}
 			await writer.flush();
+			await writeback.settle();
 			await file.sync().catch(local);
 		} finally {
+			// No write or flush may still be running on the handle when it closes (a failure midway).
+			await writer.drain();
+			await writeback.settle();
 			await file.close();
 		}
 		await mkdir(dirname(target), { recursive: true }).catch(local);

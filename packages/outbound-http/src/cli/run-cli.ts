@@ -6,7 +6,6 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errorCode, terminalSafe, terminalSafeJson } from '@homeserver/config';
 import type { Config } from '@homeserver/config';
-import { createOutboundHttp } from '../client/outbound-http.js';
 import type { OutboundHttpOptions } from '../client/outbound-http.js';
 import { routeDecisionToJson } from '../route/route-decision.js';
 import { routerFor } from '../route/router.js';
@@ -50,6 +49,8 @@ function printRoute(command: RunCommand, config: Config, io: CliIo): void {
 }
 
 async function get(command: RunCommand, config: Config, io: CliIo): Promise<void> {
+	// Loaded here, not at start-up: the client brings got, pino and prom-client, which `route` never needs.
+	const { createOutboundHttp } = await import('../client/outbound-http.js');
 	const stack = createOutboundHttp(config, { retryLimit: 0, ...io.outbound });
 	const context = command.maxBytes === undefined ? {} : { maxBytes: command.maxBytes };
 	try {

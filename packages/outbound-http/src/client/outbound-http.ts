@@ -16,6 +16,7 @@ import { bodyCapHandler } from './body-cap.js';
 import { bodyRateHandler, checkBodyRate, DEFAULT_BODY_RATE } from './body-rate.js';
 import type { BodyRate } from './body-rate.js';
 import { toOutboundError } from './map-error.js';
+import { nativeRequest } from './native-request.js';
 import { routeHook } from './route-hook.js';
 import { DEFAULT_TIMEOUTS, gotTimeouts } from './timeouts.js';
 import type { OutboundTimeouts } from './timeouts.js';
@@ -110,6 +111,7 @@ export function createOutboundHttp(config: Config, options: OutboundHttpOptions 
 			context: { purpose },
 			headers: { 'user-agent': userAgent },
 			http2: false,
+			request: nativeRequest,
 			timeout: gotTimeouts(timeouts),
 			retry: { limit: options.retryLimit ?? 2, errorCodes: RETRY_ERROR_CODES },
 			// The trusted roots come with the agents (one TLS context per profile), not as a `ca` list per request.

@@ -17,8 +17,8 @@ export interface BenchArgs {
 
 /** Usage text printed for `--help` and for a bad flag. */
 export const usage = `usage: npm run bench -- [--only <scenario>[,<scenario>...]] [--quick] [--out FILE]
-  --only   run only these scenarios (ids: proxy-requests, routing, media-streaming, federation-fanout,
-           federation-sender-scale, memory-at-scale, tls-trust)
+  --only   run only these scenarios (ids: proxy-requests, proxy-requests-node24, routing, media-streaming,
+           federation-fanout, federation-sender-scale, memory-at-scale, tls-trust)
   --quick  tiny counts and short rounds (smoke test; figures are not meaningful)
   --out    write the Markdown report to FILE (default: BENCHMARKS.md at the repository root for a full run)`;
 

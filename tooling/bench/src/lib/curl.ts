@@ -1,8 +1,10 @@
 /**
  * curl through the same proxy, as the reference for streaming throughput: `curl -x ... --proxy-user ...
- * --cacert ... -o /dev/null`, timed by curl itself (`-w`), with its peak RSS from GNU time when installed.
+ * --cacert ... -o /dev/null`, timed by curl itself (`-w`), with its peak RSS from GNU time when installed; or
+ * `-o FILE` followed by `sync FILE` (the file on disk, as a store must have it), timed from start to synced.
  */
 import { execFile } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { ProbeProxy } from '../probes/probe-protocol.js';
@@ -18,8 +20,16 @@ export interface CurlResult {
 	readonly peakRss: number;
 }
 
-/** Downloads `url` through the proxy to /dev/null, bounded by `maxSeconds`. */
-export async function curlDownload(url: string, proxy: ProbeProxy, maxSeconds: number): Promise<CurlResult> {
+/**
+ * Downloads `url` through the proxy to /dev/null, or to `outFile` and then `sync outFile` (coreutils: fsync of
+ * that file), bounded by `maxSeconds`. With a file, `elapsedMs` runs from curl's start to the end of the sync.
+ */
+export async function curlDownload(
+	url: string,
+	proxy: ProbeProxy,
+	maxSeconds: number,
+	outFile?: string,
+): Promise<CurlResult> {
 	const args = [
 		'-sS',
 		'--fail',
@@ -32,20 +42,23 @@ export async function curlDownload(url: string, proxy: ProbeProxy, maxSeconds: n
 		'--cacert',
 		proxy.caFile,
 		'-o',
-		'/dev/null',
+		outFile ?? '/dev/null',
 		'-w',
 		'%{size_download} %{time_total}',
 		url,
 	];
 	const withTime = existsSync(GNU_TIME);
+	const t0 = performance.now();
 	const { stdout, stderr } = withTime
 		? await run(GNU_TIME, ['-f', 'maxrss-kib=%M', 'curl', ...args])
 		: await run('curl', args);
+	if (outFile !== undefined) await run('sync', [outFile], { timeout: maxSeconds * 1000 });
+	const wallMs = performance.now() - t0;
 	const [size, total] = stdout.trim().split(/\s+/).map(Number);
 	const kib = /maxrss-kib=(\d+)/.exec(stderr)?.[1];
 	return {
 		bytes: size ?? Number.NaN,
-		elapsedMs: (total ?? Number.NaN) * 1000,
+		elapsedMs: outFile === undefined ? (total ?? Number.NaN) * 1000 : wallMs,
 		peakRss: kib === undefined ? Number.NaN : Number(kib) * 1024,
 	};
 }

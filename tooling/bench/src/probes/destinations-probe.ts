@@ -1,7 +1,8 @@
 /**
  * Child process (run with --expose-gc): GETs `https://d<i>.<suffix>:<port>/1k` for `count` distinct names,
  * each name mapped to 127.0.0.1 by an injected lookup (direct) or by Squid's hosts file (proxy), and reports
- * RSS after a full GC, heap and open descriptors at checkpoints, then once more after an idle wait.
+ * RSS after a full GC, heap and open descriptors at checkpoints, then once more after an idle wait. At a checkpoint
+ * the load pauses (no new request; those in flight finish), so every figure is taken in the same quiet state.
  */
 import { get as httpsGet } from 'node:https';
 import { Agent as HttpsAgent } from 'node:https';
@@ -44,7 +45,17 @@ async function makeGet(job: DestinationsJob): Promise<(url: string) => Promise<v
 	};
 }
 
-function measure(at: number | 'idle'): Checkpoint {
+const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
+
+/**
+ * Figures after full GCs that V8 has finished: a forced GC returns before its concurrent sweeping is done, and
+ * pages emptied by it are released only after that, so one GC read at once counts freed heap as resident.
+ */
+async function measure(at: number | 'idle'): Promise<Checkpoint> {
+	for (let i = 0; i < 2; i++) {
+		globalThis.gc?.();
+		await macrotask();
+	}
 	globalThis.gc?.();
 	return {
 		at,
@@ -56,32 +67,48 @@ function measure(at: number | 'idle'): Checkpoint {
 
 async function run(job: DestinationsJob): Promise<DestinationsResult> {
 	const get = await makeGet(job);
-	const baseline = measure(0);
+	const baseline = await measure(0);
 	const checkpoints: Checkpoint[] = [];
 	const pending = new Set(job.checkpoints);
 	let next = 0;
 	let done = 0;
 	let errors = 0;
 	let firstError: string | undefined;
+	let inFlight = 0;
+	let paused: Promise<void> | undefined;
+	let quiet: (() => void) | undefined;
 	const t0 = performance.now();
+	const checkpoint = async (at: number): Promise<void> => {
+		const drained = new Promise<void>((resolve) => (quiet = resolve));
+		if (inFlight === 0) quiet?.();
+		await drained;
+		checkpoints.push(await measure(at));
+	};
 	const worker = async (): Promise<void> => {
 		while (next < job.count && errors < 50 && performance.now() - t0 < job.maxMs) {
+			while (paused !== undefined) await paused;
 			const i = next++;
+			inFlight++;
 			try {
 				await get(`https://d${i}.${job.suffix}:${job.port}/1k`);
 			} catch (error) {
 				errors++;
 				firstError ??= describeError(error);
 			}
+			inFlight--;
 			done++;
-			if (pending.delete(done)) checkpoints.push(measure(done));
+			if (pending.delete(done)) {
+				paused = checkpoint(done).finally(() => (paused = undefined));
+			}
+			if (inFlight === 0) quiet?.();
 		}
 	};
 	await Promise.all(Array.from({ length: job.concurrency }, worker));
+	await paused; // the last checkpoint may still be measuring
 	const elapsedMs = performance.now() - t0;
 	if (job.idleWaitMs > 0) {
 		await sleep(job.idleWaitMs);
-		checkpoints.push(measure('idle'));
+		checkpoints.push(await measure('idle'));
 	}
 	return { type: 'result', done, errors, firstError, elapsedMs, baseline, checkpoints };
 }

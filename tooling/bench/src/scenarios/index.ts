@@ -7,12 +7,14 @@ import { federationSenderScale } from './federation-sender-scale.js';
 import { mediaStreaming } from './media-streaming.js';
 import { memoryAtScale } from './memory-at-scale.js';
 import { proxyRequests } from './proxy-requests.js';
+import { proxyRequestsNode24 } from './proxy-requests-node24.js';
 import { routing } from './routing.js';
 import { tlsTrust } from './tls-trust.js';
 
 /** The scenarios `npm run bench` runs, in order. */
 export const scenarios: readonly Scenario[] = [
 	proxyRequests,
+	proxyRequestsNode24,
 	routing,
 	mediaStreaming,
 	federationFanout,

@@ -119,8 +119,10 @@ export const memoryAtScale: Scenario = {
 					'https origin with a wildcard certificate), concurrency 16, in a fresh child process per client (plain ' +
 					'node, `--expose-gc`). ours is a `federation` client (verified against `federation_custom_ca_list`, the test ' +
 					'CA alone, as the bare agent’s `ca`). Direct: names mapped to 127.0.0.1 by an injected lookup (allowed by ' +
-					'`ip_range_whitelist: [127.0.0.1/32]`); through Squid: names in its hosts file. RSS is VmRSS after a ' +
-					`full GC, with the process’s open file descriptors (pooled sockets show there). ours uses its default pool ` +
+					'`ip_range_whitelist: [127.0.0.1/32]`); through Squid: names in its hosts file. At each checkpoint the load pauses ' +
+					'(no new request, those in flight finish); RSS is then VmRSS after full GCs that V8 has finished (three ' +
+					'forced GCs 100 ms apart: one forced GC returns before its sweeping is done and before the pages it emptied ' +
+					`are released), with the process’s open file descriptors (pooled sockets show there). ours uses its default pool ` +
 					`settings; the last column but one is measured after ${idleWaitMs / 1000} s without requests.`,
 				tables: [
 					{

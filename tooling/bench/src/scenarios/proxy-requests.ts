@@ -13,7 +13,7 @@ import { undiciContender } from '../contenders/undici-proxy-agent.js';
 import { proxyAgentContender, proxyAgentHttpKeepAlive } from '../contenders/proxy-agent.js';
 import { gotHpagentContender } from '../contenders/got-hpagent.js';
 import { rawNodeContender } from '../contenders/raw-node.js';
-import { oursContender } from '../contenders/ours.js';
+import { oursContender, oursStreamContender } from '../contenders/ours.js';
 import { logPort, PROXY_PASSWORD, PROXY_USER, startBenchSquid } from '../lib/squid.js';
 import type { SquidLogEntry } from '../lib/squid.js';
 import { startOrigin } from '../servers/origin.js';
@@ -21,10 +21,13 @@ import type { Origin } from '../servers/origin.js';
 import { SMALL_BODY_BYTES } from '../servers/origin-protocol.js';
 
 const OURS = 'ours';
+const OURS_STREAM = 'ours, stream API';
 const UNDICI = 'undici ProxyAgent';
 const RAW = 'raw node + hpagent';
+const GOT = 'got + bare hpagent';
+const PROXY_AGENT = 'proxy-agent';
 /** Every client, in table order; client i talks to the origin's i-th port, so Squid's log tells them apart. */
-const CLIENTS = [OURS, UNDICI, 'proxy-agent', 'got + bare hpagent', RAW] as const;
+const CLIENTS = [OURS, OURS_STREAM, UNDICI, PROXY_AGENT, GOT, RAW] as const;
 
 interface Mode {
 	readonly scheme: 'https' | 'http';
@@ -48,11 +51,13 @@ function build(
 		case OURS:
 			// Federation verifies against federation_custom_ca_list; push sends plain http through http_proxy.
 			return oursContender(setup, scheme === 'https' ? 'federation' : 'push');
+		case OURS_STREAM:
+			return oursStreamContender(setup, scheme === 'https' ? 'federation' : 'push');
 		case UNDICI:
 			return undiciContender(setup, scheme === 'https');
-		case 'proxy-agent':
+		case PROXY_AGENT:
 			return proxyAgentContender(setup, scheme === 'https' || httpKeepAlive);
-		case 'got + bare hpagent':
+		case GOT:
 			return gotHpagentContender(setup);
 		default:
 			return rawNodeContender(setup);
@@ -82,6 +87,25 @@ function wireRows(
 			fmtNumber(connects(httpPort)),
 		];
 	});
+}
+
+/** Issue 16's targets at HTTPS concurrency 16: ≥ 0.6x raw, ≥ 1.2x got with a bare hpagent, ahead of proxy-agent. */
+function issue16Targets(m: (name: string) => number): TargetResult[] {
+	const check = (ours: string, other: string, factor: number): TargetResult => {
+		const r = ratio(m(ours), m(other));
+		return {
+			target: `https c16: ${ours} ≥ ${factor === 1 ? '' : `${factor}x `}${other}`,
+			met: Number.isFinite(r) ? r >= factor : null,
+			detail: Number.isFinite(r)
+				? `${fmtRate(m(ours))} vs ${fmtRate(m(other))}: ${fmtRatio(r)}`
+				: 'not measured',
+		};
+	};
+	return [OURS, OURS_STREAM].flatMap((ours) => [
+		check(ours, RAW, 0.6),
+		check(ours, GOT, 1.2),
+		check(ours, PROXY_AGENT, 1),
+	]);
 }
 
 /** The proxy-requests scenario. */
@@ -184,6 +208,7 @@ export const proxyRequests: Scenario = {
 								],
 					),
 				});
+				if (mode.scheme === 'https' && mode.concurrency === 16) targets.push(...issue16Targets(m));
 				const vsUndici = ratio(m(OURS), m(UNDICI));
 				const vsRaw = ratio(m(OURS), m(RAW));
 				targets.push(
@@ -225,7 +250,9 @@ export const proxyRequests: Scenario = {
 					'client verifies the origin certificate against the test CA and reads and checks every body. Closed-loop ' +
 					`load per client and mode, bounded by count and time (${limits(1).maxOps} requests or ${limits(1).maxMs} ms at ` +
 					`concurrency 1), after a warm-up; ${rounds} interleaved rounds; medians. ours: a client of ` +
-					'`@homeserver/outbound-http` (`federation` purpose for https, `push` for http); undici 7 `ProxyAgent` + ' +
+					'`@homeserver/outbound-http` (`federation` purpose for https, `push` for http) through got’s promise API ' +
+					'(`client.get(url)`), and “ours, stream API” the same client through `client.stream(url)` (how the federation ' +
+					'client and the media-fetcher call it); undici 7 `ProxyAgent` + ' +
 					'`request()` (tunnel for https, `proxyTunnel: false` for http); `proxy-agent` 8 with `getProxyForUrl` and ' +
 					'keep-alive under node:http(s); got 14 with hpagent agents passed per call as hpagent’s README shows; raw: ' +
 					'node:https over an hpagent `HttpsProxyAgent` (keep-alive), and node:http in absolute-form to Squid on a ' +
