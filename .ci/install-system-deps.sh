@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system tools the tests use (DESIGN.md section 7) on Debian/Ubuntu, only those that are missing:
+# Installs the system tools the tests use (docs/architecture.md section 7) on Debian/Ubuntu, only those that are missing:
 #   squid-openssl          a real forward proxy (https_port needs the OpenSSL build), started per test by @homeserver/testkit
 #   apache2-utils          htpasswd, for Squid's basic_ncsa_auth
 #   python3-signedjson     matrix.org's own signing library, an independent verifier of our signatures

@@ -1,5 +1,5 @@
 /**
- * The proxy environment variables (DESIGN.md 3.1), read the way curl and Python's urllib read them:
+ * The proxy environment variables (docs/architecture.md 3.1), read the way curl and Python's urllib read them:
  * names are case-insensitive, the all-lowercase spelling wins, an empty lowercase value cancels the other
  * spellings, and under CGI (`REQUEST_METHOD` set) an `HTTP_PROXY` not spelled in lowercase is ignored,
  * because a web server sets it from a client's `Proxy:` header (CVE-2016-1000110).

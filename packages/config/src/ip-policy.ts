@@ -1,5 +1,5 @@
 /**
- * Builds the IP policies (DESIGN.md 3.5) from the `ip_range_*` keys: Synapse's defaults, `0.0.0.0` and `::`
+ * Builds the IP policies (docs/architecture.md 3.5) from the `ip_range_*` keys: Synapse's defaults, `0.0.0.0` and `::`
  * always blocked, the legacy `federation_ip_range_blacklist`, and the URL-preview lists.
  */
 import type { Problems } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * `no_proxy` forms written for other tools that we understand beyond curl's syntax (DESIGN.md 3.3): `<local>` from
+ * `no_proxy` forms written for other tools that we understand beyond curl's syntax (docs/architecture.md 3.3): `<local>` from
  * Windows' bypass list (names without a dot), and IPv4 prefixes written with a trailing `*` (`10.*`, `192.168.*`,
  * `172.16.*.*`) as the CIDR ranges they mean. Leading `*.` domains are handled by the main parser.
  */

@@ -1,5 +1,5 @@
 /**
- * The effective proxy settings (DESIGN.md 3.1): YAML keys over the environment, the no-fallback rule for
+ * The effective proxy settings (docs/architecture.md 3.1): YAML keys over the environment, the no-fallback rule for
  * https, and the start-up warnings about proxies that will not be used the way an operator may expect.
  */
 import { readProxyEnvironment } from './environment.js';

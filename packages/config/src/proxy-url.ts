@@ -1,5 +1,5 @@
 /**
- * Forward-proxy URLs (DESIGN.md 3.2): `[scheme://][user[:password]@]host[:port][/]`, parsed and checked at
+ * Forward-proxy URLs (docs/architecture.md 3.2): `[scheme://][user[:password]@]host[:port][/]`, parsed and checked at
  * start-up into a {@link ProxyEndpoint} that keeps the password private.
  */
 import { Buffer } from 'node:buffer';
@@ -88,7 +88,7 @@ export class ProxyEndpoint implements ProxyEndpointShape {
 }
 
 /**
- * Parses a proxy setting (DESIGN.md 3.2). Throws a {@link ConfigError} naming `source` (for example
+ * Parses a proxy setting (docs/architecture.md 3.2). Throws a {@link ConfigError} naming `source` (for example
  * `HTTPS_PROXY (environment)`) and the reason; the value shown in it has the password redacted.
  */
 export function parseProxyUrl(value: string, source: SettingSource): ProxyEndpoint {

@@ -1,5 +1,5 @@
 /**
- * The purpose table (DESIGN.md 3.4): for each kind of outbound request, whether it may use the proxy and
+ * The purpose table (docs/architecture.md 3.4): for each kind of outbound request, whether it may use the proxy and
  * which IP policy and TLS settings apply. `outbound_proxy_purposes` overrides "proxied".
  */
 import type { Problems } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * Our own namespaced sections (DESIGN.md 6): `federation_sender:` and `media_fetcher:`, with Synapse's
+ * Our own namespaced sections (docs/architecture.md 6): `federation_sender:` and `media_fetcher:`, with Synapse's
  * `database` shape and relative paths resolved against the configuration file's directory.
  */
 import { isAbsolute, resolve } from 'node:path';

@@ -6,7 +6,7 @@
  */
 import type { IpCidr } from './ip/cidr.js';
 
-/** Why an outbound request is made; decides whether it is proxied and which IP policy applies (DESIGN.md 3.4). */
+/** Why an outbound request is made; decides whether it is proxied and which IP policy applies (docs/architecture.md 3.4). */
 export type Purpose =
 	| 'federation'
 	| 'media_redirect'
@@ -25,7 +25,7 @@ export type Purpose =
 export type SettingSource = string;
 
 /**
- * A parsed forward-proxy URL (DESIGN.md 3.2). The credentials are kept in private fields: they never appear in
+ * A parsed forward-proxy URL (docs/architecture.md 3.2). The credentials are kept in private fields: they never appear in
  * `JSON.stringify`, `String()`, `util.inspect` or any message; only {@link ProxyEndpoint.authorization} reveals them,
  * as the value of a `Proxy-Authorization` header.
  */
@@ -52,7 +52,7 @@ export interface ProxyEndpoint {
 	toJSON(): string;
 }
 
-/** One `no_proxy` entry, parsed (DESIGN.md 3.3). `raw` is the entry as the operator wrote it. */
+/** One `no_proxy` entry, parsed (docs/architecture.md 3.3). `raw` is the entry as the operator wrote it. */
 export type NoProxyEntry =
 	| { readonly kind: 'wildcard'; readonly raw: string }
 	/** `<local>`: names without a dot (see {@link NoProxyList.matchLocal}). */
@@ -107,7 +107,7 @@ export interface IpRange {
 	readonly derivedFrom: string | undefined;
 }
 
-/** An IP policy (DESIGN.md 3.5): blocked unless allow-listed. */
+/** An IP policy (docs/architecture.md 3.5): blocked unless allow-listed. */
 export interface IpPolicy {
 	/** The configuration key an operator changes to alter the blocklist, e.g. `ip_range_blacklist`. */
 	readonly blocklistKey: string;
@@ -117,7 +117,7 @@ export interface IpPolicy {
 	readonly allowlist: readonly IpRange[];
 }
 
-/** How one purpose behaves (DESIGN.md 3.4, after `outbound_proxy_purposes` overrides). */
+/** How one purpose behaves (docs/architecture.md 3.4, after `outbound_proxy_purposes` overrides). */
 export interface PurposePolicy {
 	/** Whether requests of this purpose may use a proxy at all. */
 	readonly proxied: boolean;
@@ -286,7 +286,7 @@ export interface ProxyRule {
 	readonly proxy: ProxyEndpoint | null;
 }
 
-/** Proxy settings after precedence rules (DESIGN.md 3.1). */
+/** Proxy settings after precedence rules (docs/architecture.md 3.1). */
 export interface ProxyConfig {
 	/** `outbound_proxy_rules`, in order; consulted before everything below. Empty when unset. */
 	readonly rules: readonly ProxyRule[];

@@ -10,7 +10,7 @@ type Row = [
 	tls: 'federation' | 'default',
 ];
 
-// DESIGN.md 3.4, written out.
+// docs/architecture.md 3.4, written out.
 const table: Record<Purpose, Row> = {
 	federation: [true, true, 'federation', 'federation'],
 	media_redirect: [true, false, 'federation', 'default'],

@@ -138,7 +138,7 @@ function nextCandidate(error: unknown): boolean {
 }
 
 /**
- * Creates the federation client of DESIGN.md 4: the destination is resolved (`.well-known` through the outbound
+ * Creates the federation client of docs/architecture.md 4: the destination is resolved (`.well-known` through the outbound
  * stack, SRV, 8448), each candidate becomes `https://<target>:<port><path>` routed with purpose `federation`
  * (CONNECT to the target through `https_proxy`, `no_proxy` checked on the target, IP policy on literals and, for
  * direct routes, on resolved addresses), with SNI, certificate name and `Host` the (delegated) server name and an

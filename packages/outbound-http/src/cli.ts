@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `outbound-http` command (DESIGN.md 6): `route` and `get`. The only place it touches the process.
+// The `outbound-http` command (docs/architecture.md 6): `route` and `get`. The only place it touches the process.
 import { loadConfigFromProcess } from '@homeserver/config';
 import { runCli } from './cli/run-cli.js';
 

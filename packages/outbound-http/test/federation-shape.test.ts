@@ -1,4 +1,4 @@
-// The shape federation uses (DESIGN.md 4): the URL names the resolved target (SRV / .well-known), while got's
+// The shape federation uses (docs/architecture.md 4): the URL names the resolved target (SRV / .well-known), while got's
 // `https.serverName` and an explicit Host header carry the server name.
 import test from 'ava';
 import { configFrom } from './helpers/setup.js';

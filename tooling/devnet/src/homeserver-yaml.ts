@@ -1,6 +1,6 @@
 /**
  * The `homeserver.yaml` the devnet writes for its workers: Synapse's own keys where Synapse has them, our
- * namespaced `federation_sender:` / `media_fetcher:` sections otherwise (DESIGN.md 6). The proxy is NOT in
+ * namespaced `federation_sender:` / `media_fetcher:` sections otherwise (docs/architecture.md 6). The proxy is NOT in
  * here: as in most deployments, it comes from the `https_proxy` / `http_proxy` / `no_proxy` environment variables.
  */
 import { stringify } from 'yaml';

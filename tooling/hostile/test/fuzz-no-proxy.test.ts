@@ -136,7 +136,7 @@ const destination = fc.record({
 });
 const SEPARATORS = [',', ' ', ', ', '\t', ',,', ' ,\n'];
 
-test('the router exempts exactly what the reference model of DESIGN.md 3.3 exempts, naming a matching entry', (t) => {
+test('the router exempts exactly what the reference model of docs/architecture.md 3.3 exempts, naming a matching entry', (t) => {
 	let exempted = 0;
 	fc.assert(
 		fc.property(
@@ -186,7 +186,7 @@ test('the router exempts exactly what the reference model of DESIGN.md 3.3 exemp
 	);
 });
 
-test('the reference model itself follows the examples of DESIGN.md 3.3', (t) => {
+test('the reference model itself follows the examples of docs/architecture.md 3.3', (t) => {
 	const matches = (value: string, url: string): boolean => modelMatches(value, new URL(url)).length > 0;
 	t.true(matches('example.com', 'https://example.com/'));
 	t.true(matches('.example.com', 'https://a.b.example.com/'));

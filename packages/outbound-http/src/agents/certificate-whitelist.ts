@@ -1,5 +1,5 @@
 /**
- * `federation_certificate_verification_whitelist` (DESIGN.md 3.6), with Synapse's glob rules
+ * `federation_certificate_verification_whitelist` (docs/architecture.md 3.6), with Synapse's glob rules
  * (`matrix_common.regex.glob_to_regex`, matched against the TLS server name): the whole name must match, ASCII case
  * ignored, `*` is any run of characters (dots included, so `*.onion` covers `a.b.onion`) and `?` exactly one.
  */

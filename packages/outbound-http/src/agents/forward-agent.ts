@@ -23,7 +23,7 @@ export interface ForwardAgentOptions {
 const POOL_NAME = 'forward-proxy';
 
 /**
- * An `http.Agent` for plain-http destinations through a proxy (DESIGN.md 3.6): every socket goes to the proxy
+ * An `http.Agent` for plain-http destinations through a proxy (docs/architecture.md 3.6): every socket goes to the proxy
  * (TLS for an `https://` proxy), requests are sent in absolute form (`GET http://host/path HTTP/1.1`), never
  * CONNECT, and all destinations share one keep-alive pool to the proxy. `Proxy-Authorization` is set on the
  * outgoing request only (the caller's header object is not touched), so it never reaches a destination.

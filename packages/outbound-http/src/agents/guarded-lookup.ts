@@ -23,7 +23,7 @@ function normalise(
 
 /**
  * A `dns.lookup` for direct connections that checks the IP policy inside the lookup the socket really uses
- * (DESIGN.md 3.5): it always resolves every address, and if ANY is blocked (or is not a valid address, or there is
+ * (docs/architecture.md 3.5): it always resolves every address, and if ANY is blocked (or is not a valid address, or there is
  * none) the whole name is refused, so a name cannot pass with one good and one internal address (DNS rebinding).
  * Answers in the form asked for (`{all: true}` or one address).
  */

@@ -6,7 +6,7 @@ import type { CertificateWhitelist } from './certificate-whitelist.js';
 
 /** Certificate checks for one purpose: applied to the TLS hop to an `https://` proxy and to the destination. */
 export interface TlsProfile {
-	/** `federation` or `default` (DESIGN.md 3.6). */
+	/** `federation` or `default` (docs/architecture.md 3.6). */
 	readonly name: PurposePolicy['tls'];
 	readonly rejectUnauthorized: boolean;
 	/** Trusted roots; undefined means Node's defaults (system roots). */

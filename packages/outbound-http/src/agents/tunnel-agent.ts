@@ -50,7 +50,7 @@ function closedAfterReply(endpoint: ProxyEndpoint, authority: string, error: Err
 
 /**
  * An `https.Agent` whose sockets are TLS sessions with the destination inside a CONNECT tunnel through the proxy
- * (DESIGN.md 3.6). Pooled per destination by Node's agent (host, port, TLS options, SNI): one tunnel carries many
+ * (docs/architecture.md 3.6). Pooled per destination by Node's agent (host, port, TLS options, SNI): one tunnel carries many
  * requests. The CONNECT target is bracketed for IPv6 and sent with a `Host` header; `Proxy-Authorization` goes only
  * on the CONNECT; any 2xx opens the tunnel; every failure is a typed error; reaching the proxy and its CONNECT
  * reply share one deadline, the TLS handshake with the destination has its own. An `https://` proxy gives

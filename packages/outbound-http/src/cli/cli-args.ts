@@ -18,7 +18,7 @@ export type CliCommand =
 /** The purpose `--purpose` defaults to: fetching a URL on a user's behalf. */
 export const DEFAULT_PURPOSE: Purpose = 'url_preview';
 
-/** Parses `route|get <url> [options]` (DESIGN.md 6); throws {@link UsageError}. */
+/** Parses `route|get <url> [options]` (docs/architecture.md 6); throws {@link UsageError}. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
 	let parsed;
 	try {

@@ -83,7 +83,7 @@ function errorLine(error: unknown): string {
 }
 
 /**
- * Runs `outbound-http route|get` (DESIGN.md 6) and resolves with the exit status: 0 on success, 1 when the
+ * Runs `outbound-http route|get` (docs/architecture.md 6) and resolves with the exit status: 0 on success, 1 when the
  * command fails (`CODE: message` on stderr), 2 for a usage error. Configuration warnings go to stderr.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -78,7 +78,7 @@ const RETRY_ERROR_CODES = [
 ];
 
 /**
- * Builds the outbound HTTP stack of DESIGN.md 3 for one configuration. Every request of `client(purpose)` is routed
+ * Builds the outbound HTTP stack of docs/architecture.md 3 for one configuration. Every request of `client(purpose)` is routed
  * per hop (proxy tunnel, proxy forward, direct with the IP policy enforced at connection time, or refused), with
  * bounded time for every phase and errors of this package's catalogue (`docs/errors.md`), raised by a `beforeError`
  * hook so the promise and the stream API both see them. Invalid options throw `ERR_INVALID_OPTION` at once.

@@ -1,5 +1,5 @@
 /**
- * A deliberately simple reference model of DESIGN.md 3.3 (`no_proxy`), written from the text, not from the code:
+ * A deliberately simple reference model of docs/architecture.md 3.3 (`no_proxy`), written from the text, not from the code:
  * entries split on commas and white space, case-insensitive; `*` alone matches everything; a domain (with or
  * without a leading `.` or `*.`, trailing dots ignored, Unicode in IDNA form) matches itself and its subdomains at a
  * label boundary; an IP address matches that address compared as an address (IPv4-mapped IPv6 equals IPv4); a CIDR
