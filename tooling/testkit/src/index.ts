@@ -72,3 +72,5 @@ export { startFederationEnvironment } from './federation-environment.js';
 export type { FederationEnvironment, FederationEnvironmentOptions } from './federation-environment.js';
 export { postgresMissing, startPostgres } from './postgres.js';
 export type { PostgresOptions, PostgresServer } from './postgres.js';
+export { startTestForwardProxy } from './test-forward-proxy.js';
+export type { TestTeardown } from './test-forward-proxy.js';

@@ -14,7 +14,7 @@ import {
 	createCertificateAuthority,
 	createTestResolver,
 	loopbackLookup,
-	startForwardProxy,
+	startTestForwardProxy,
 	startRemoteHomeserver,
 } from '@homeserver/testkit';
 import type {
@@ -123,9 +123,7 @@ export async function forwardProxy(
 	t: ExecutionContext,
 	options: ForwardProxyOptions = {},
 ): Promise<ForwardProxy> {
-	const proxy = await startForwardProxy({ lookup: loopbackLookup(HOSTS), ...options });
-	t.teardown(() => proxy.close());
-	return proxy;
+	return startTestForwardProxy(t, HOSTS, options);
 }
 
 /** `scheme://[user:pass@]proxy.com:PORT` for a proxy. */

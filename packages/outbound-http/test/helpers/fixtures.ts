@@ -1,6 +1,6 @@
 import type { ExecutionContext } from 'ava';
 import type { Config } from '@homeserver/config';
-import { loopbackLookup, startForwardProxy, startHttpServer, startHttpsServer } from '@homeserver/testkit';
+import { startHttpServer, startHttpsServer, startTestForwardProxy } from '@homeserver/testkit';
 import type {
 	DestinationServer,
 	ForwardProxy,
@@ -30,9 +30,7 @@ export async function forwardProxy(
 	t: ExecutionContext,
 	options: ForwardProxyOptions = {},
 ): Promise<ForwardProxy> {
-	const proxy = await startForwardProxy({ lookup: loopbackLookup(HOSTS), ...options });
-	t.teardown(() => proxy.close());
-	return proxy;
+	return startTestForwardProxy(t, HOSTS, options);
 }
 
 /** An https proxy (TLS to the proxy, certificate for proxy.test and loopback). */
