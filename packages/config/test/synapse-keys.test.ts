@@ -52,6 +52,9 @@ test('keys we honour are not in the outbound list', (t) => {
 		'http_proxy',
 		'no_proxy_hosts',
 		'federation_custom_ca_list',
+		'federation_domain_whitelist',
+		'remote_media_download_burst_count',
+		'remote_media_download_per_second',
 	]) {
 		t.false(OUTBOUND_NOT_HONOURED.has(key), key);
 	}
@@ -59,12 +62,16 @@ test('keys we honour are not in the outbound list', (t) => {
 
 test('set outbound keys we do not honour draw one warning naming each of them', (t) => {
 	const config = load(
-		'federation_domain_whitelist: [a.example]\nuser_agent_suffix: " (corp)"\nfederation_sender_instances: [s1, s2]\nmax_upload_size: 1M',
+		'outbound_federation_restricted_to: [federation_sender1]\nuser_agent_suffix: " (corp)"\nfederation_sender_instances: [s1, s2]\nmax_upload_size: 1M',
 	);
 	t.is(config.warnings.length, 1);
 	const [warning] = config.warnings;
 	t.regex(warning ?? '', /^Synapse settings that change outbound traffic are set but not honoured/);
-	for (const key of ['federation_domain_whitelist', 'user_agent_suffix', 'federation_sender_instances']) {
+	for (const key of [
+		'outbound_federation_restricted_to',
+		'user_agent_suffix',
+		'federation_sender_instances',
+	]) {
 		t.true(warning?.includes(`${key} (`), key);
 	}
 	t.false(warning?.includes('max_upload_size'));
@@ -72,14 +79,15 @@ test('set outbound keys we do not honour draw one warning naming each of them', 
 
 test('outbound keys that are off (null, empty text, enabled: false) draw no warning', (t) => {
 	t.deepEqual(
-		load('federation_domain_whitelist: null\nuser_agent_suffix: ""\nopentracing: {enabled: false}').warnings,
+		load('outbound_federation_restricted_to: null\nuser_agent_suffix: ""\nopentracing: {enabled: false}')
+			.warnings,
 		[],
 	);
 });
 
-test('an empty federation_domain_whitelist is set: in Synapse it stops all federation', (t) => {
-	const [warning] = load('federation_domain_whitelist: []').warnings;
-	t.true(warning?.includes('federation_domain_whitelist ('));
+test('an empty list is set: it is a value Synapse acts on, not an absent key', (t) => {
+	const [warning] = load('federation_sender_instances: []').warnings;
+	t.true(warning?.includes('federation_sender_instances ('));
 });
 
 test('Synapse’s documented examples, every key of the manual, load with no false warning', (t) => {
