@@ -5,7 +5,7 @@ import test from 'ava';
 import { PermitGate } from '../src/transport/permit-gate.js';
 import { sendTransactionVia } from '../src/transport/send-transaction.js';
 
-type Client = Pick<FederationClient, 'request' | 'resolver'>;
+type Client = Pick<FederationClient, 'request' | 'resolver' | 'assertAllowed'>;
 
 /** A resolver where names starting with `slow` never resolve (until their signal aborts), others at once. */
 function fakeClient() {
@@ -13,6 +13,7 @@ function fakeClient() {
 	const resolving = new Set<string>();
 	const cached = new Set<string>();
 	const client: Client = {
+		assertAllowed: () => undefined,
 		request: (destination, options) => {
 			requests.push({ destination, options });
 			return Promise.resolve({ status: 200, headers: {}, body: { pdus: {} } });

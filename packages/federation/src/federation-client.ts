@@ -123,6 +123,11 @@ export interface FederationClient {
 	stream(destination: string, options: FederationStreamOptions): Promise<FederationStream>;
 	/** The resolver in use (its caches are shared by every request of this client). */
 	readonly resolver: ServerResolver;
+	/**
+	 * Throws `ERR_FEDERATION_DENIED` when `federation_domain_whitelist` does not list `serverName` (docs/architecture.md
+	 * 3): what {@link request} checks first, for callers that resolve ahead of a request.
+	 */
+	assertAllowed(serverName: string): void;
 	/** How `serverName` resolves and where each candidate is routed (for `federation-sender resolve`). */
 	explain(serverName: string): Promise<ResolutionReport>;
 	/** Refuses further requests and forgets cached resolutions. The outbound stack stays open. */
@@ -252,6 +257,7 @@ export function createFederationClient(options: FederationClientOptions): Federa
 
 	return {
 		resolver,
+		assertAllowed: (serverName) => outbound.router.assertFederationAllowed(serverName),
 		async request(destination, request) {
 			const deadline = new Deadline(destination, request.timeout, request.signal);
 			try {

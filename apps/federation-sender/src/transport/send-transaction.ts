@@ -39,11 +39,13 @@ function remoteResult(error: MatrixRemoteError): SendResult {
  * it; a resolution failure is left for the request to report (it fails the same way, from the cache).
  */
 async function resolveFirst(
-	client: Pick<FederationClient, 'resolver'>,
+	client: Pick<FederationClient, 'resolver' | 'assertAllowed'>,
 	gate: PermitGate,
 	destination: string,
 	signal: AbortSignal,
 ): Promise<void> {
+	// federation_domain_whitelist first: a refused destination costs no .well-known, SRV or socket.
+	client.assertAllowed(destination);
 	if (!client.resolver.needsWellKnown(destination)) return;
 	await gate.run(signal, async () => {
 		try {
@@ -60,7 +62,7 @@ async function resolveFirst(
  * `FederationTimeoutError` (`ERR_TIMEOUT`, phase `deadline`).
  */
 export function sendTransactionVia(
-	client: Pick<FederationClient, 'request' | 'resolver'>,
+	client: Pick<FederationClient, 'request' | 'resolver' | 'assertAllowed'>,
 	limits: SendLimits,
 ): SendTransaction {
 	return async (destination, txnId, body, { signal }) => {
