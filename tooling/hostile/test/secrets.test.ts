@@ -63,11 +63,16 @@ test('configuration renderings (JSON, inspect, describe, redact, warnings, error
 		audit.addText(`config ${index} warnings`, config.warnings.join('\n'));
 		t.true(config.proxy.https?.authorization !== undefined || config.proxy.http?.authorization !== undefined);
 	}
+	// An environment NO_PROXY entry we cannot use is skipped with a warning (issue 15), which must not leak either.
+	const skipped = loadConfig({ env: { HTTPS_PROXY: url, NO_PROXY: 'a..b,[::1' }, cwd: '/' });
+	t.true(skipped.warnings.some((warning) => warning.includes('a..b')));
+	audit.addText('config skipped no_proxy warnings', skipped.warnings.join('\n'));
+	audit.addText('config skipped no_proxy describe', describeConfig(skipped));
 	const broken = [
-		{ HTTPS_PROXY: url, NO_PROXY: 'a..b,[::1' },
 		{ HTTPS_PROXY: `${url}/path` },
 		{ HTTPS_PROXY: url.replace('http://', 'socks5://') },
 		{ HTTPS_PROXY: url.replace(/:\d+$/, ':99999') },
+		{ HTTPS_PROXY: `${url}/path`, NO_PROXY: 'a..b,[::1' },
 	];
 	for (const env of broken) {
 		const error = t.throws(() => loadConfig({ env, cwd: '/' }), { instanceOf: ConfigError });
