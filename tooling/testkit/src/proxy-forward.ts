@@ -1,5 +1,11 @@
 import { request as httpRequest, STATUS_CODES } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type {
+	IncomingHttpHeaders,
+	IncomingMessage,
+	OutgoingHttpHeaders,
+	RequestOptions,
+	ServerResponse,
+} from 'node:http';
 import { basicChallenge } from './proxy-auth.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { ProxyLogEntry, ProxyOutcome } from './proxy-log.js';
@@ -79,7 +85,7 @@ export async function forwardAbsoluteForm(
 	}
 	const headers = endToEndHeaders(request.headers);
 	headers.host ??= url.host;
-	const upstream = httpRequest({
+	const options: RequestOptions = {
 		host: decision.address,
 		port: Number(url.port || 80),
 		method: request.method,
@@ -87,19 +93,32 @@ export async function forwardAbsoluteForm(
 		headers,
 		setHost: false,
 		agent: context.agent,
-	});
-	upstream.on('response', (upstreamResponse) => {
-		entry.status = upstreamResponse.statusCode ?? 502;
-		entry.outcome = 'forwarded';
-		response.writeHead(entry.status, endToEndHeaders(upstreamResponse.headers));
-		upstreamResponse.pipe(response);
-	});
-	upstream.on('error', () => {
-		if (response.headersSent) response.destroy();
-		else answer(response, entry, 502, 'upstream-error');
-	});
-	response.on('close', () => {
-		if (!response.writableFinished) upstream.destroy();
-	});
-	request.pipe(upstream);
+	};
+	const send = (retryOnStale: boolean): void => {
+		const upstream = httpRequest(options);
+		upstream.on('response', (upstreamResponse) => {
+			entry.status = upstreamResponse.statusCode ?? 502;
+			entry.outcome = 'forwarded';
+			response.writeHead(entry.status, endToEndHeaders(upstreamResponse.headers));
+			upstreamResponse.pipe(response);
+		});
+		upstream.on('error', () => {
+			// A kept-alive upstream connection the destination closed just as it was reused: a real proxy sends a
+			// bodyless request again on a new connection (RFC 9112 9.3.1) rather than answer 502 for its own race.
+			if (retryOnStale && upstream.reusedSocket && !response.headersSent) {
+				send(false);
+				return;
+			}
+			if (response.headersSent) response.destroy();
+			else answer(response, entry, 502, 'upstream-error');
+		});
+		response.on('close', () => {
+			if (!response.writableFinished) upstream.destroy();
+		});
+		if (bodyless) upstream.end();
+		else request.pipe(upstream);
+	};
+	const bodyless =
+		request.headers['transfer-encoding'] === undefined && Number(request.headers['content-length'] ?? 0) === 0;
+	send(bodyless);
 }

@@ -1,4 +1,5 @@
-import type { LookupFunction } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import test from 'ava';
 import {
 	connectViaProxy,
@@ -40,6 +41,38 @@ test('absolute-form requests are forwarded without Proxy-Authorization and logge
 	});
 	t.regex(proxy.log[0]?.headers['proxy-authorization'] ?? '', /^Basic /);
 	t.is(proxy.connects, 0);
+});
+
+test('a kept-alive upstream connection the destination drops on reuse is retried once on a new one, not a 502', async (t) => {
+	// A destination that answers the first request on each connection and drops the connection when a second
+	// request arrives on it: the race of a keep-alive timeout firing just as the proxy reuses the connection.
+	let connections = 0;
+	const destination = createNetServer((socket) => {
+		connections += 1;
+		let answered = false;
+		socket.on('data', () => {
+			if (answered) {
+				socket.destroy();
+				return;
+			}
+			answered = true;
+			socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
+		});
+	});
+	await new Promise<void>((resolve) => destination.listen(0, '127.0.0.1', resolve));
+	const { port } = destination.address() as AddressInfo;
+	const proxy = await startForwardProxy({ lookup });
+	t.teardown(async () => {
+		await proxy.close();
+		await new Promise((resolve) => destination.close(resolve));
+	});
+	const target = `http://destination.test:${port}/`;
+	const first = await requestViaProxy(target, { proxyUrl: proxy.url });
+	const second = await requestViaProxy(target, { proxyUrl: proxy.url });
+	t.is(first.statusCode, 200);
+	t.is(second.statusCode, 200);
+	t.is(second.body, 'ok');
+	t.is(connections, 2);
 });
 
 test('missing or wrong credentials get a 407 naming the realm, and nothing reaches the destination', async (t) => {
