@@ -119,6 +119,28 @@ test('direct decisions connect to the destination with its effective port, IPv6 
 	t.is(router.route('https://[2001:4860::8888]:8448/', 'appservice').connect, '[2001:4860::8888]:8448');
 });
 
+test('every decision, IPv6 literals included, serialises to JSON with the public target fields only', (t) => {
+	const router = createRouter(configFrom({ ...ENV, no_proxy: '2a00:1450::/32' }));
+	const cases = [
+		router.route('https://[2001:db8::1]/', 'push'),
+		router.route('https://[2a00:1450::1]:8448/', 'push'),
+		router.route('https://[2a01:4f8::1]/', 'federation'),
+		router.route('http://10.1.2.3/', 'push'),
+		router.route('https://matrix.example/', 'federation'),
+	];
+	t.deepEqual(
+		cases.map((decision) => decision.route),
+		['blocked', 'direct', 'proxy', 'blocked', 'proxy'],
+	);
+	for (const decision of cases) {
+		const json = JSON.parse(JSON.stringify(decision)) as { target: object };
+		t.deepEqual(Object.keys(json.target), ['protocol', 'host', 'port', 'isIp']);
+	}
+	t.like(JSON.parse(JSON.stringify(cases[1])), {
+		target: { protocol: 'https:', host: '2a00:1450::1', port: 8448, isIp: true },
+	});
+});
+
 test('the decision URL has user info removed and access tokens redacted', (t) => {
 	const decision = createRouter(configFrom({})).route(
 		'https://u:secret@a.example/x?access_token=syt_abc&b=1',

@@ -3,9 +3,24 @@ import type { IpAddress } from '@homeserver/config';
 import { OutboundHttpError } from '../errors/outbound-http-error.js';
 import type { RouteTarget } from './route-decision.js';
 
-/** A {@link RouteTarget} plus the parsed address for IP literals. */
-export interface ParsedTarget extends RouteTarget {
-	readonly ip: IpAddress | undefined;
+/**
+ * A {@link RouteTarget} plus the parsed address for IP literals, which routing compares numerically. The address
+ * stays out of the JSON form (an IPv6 one is a bigint, which `JSON.stringify` refuses), so a decision can be
+ * logged or printed as it is.
+ */
+export class ParsedTarget implements RouteTarget {
+	constructor(
+		readonly protocol: 'http:' | 'https:',
+		readonly host: string,
+		readonly port: number,
+		readonly isIp: boolean,
+		readonly ip: IpAddress | undefined,
+	) {}
+
+	/** The public {@link RouteTarget} fields only. */
+	toJSON(): RouteTarget {
+		return { protocol: this.protocol, host: this.host, port: this.port, isIp: this.isIp };
+	}
 }
 
 /**
@@ -64,16 +79,16 @@ export function parseTarget(url: URL): ParsedTarget {
 		const ip = parseIp(host);
 		if (ip === undefined) throw new OutboundHttpError('ERR_INVALID_URL', `invalid IPv6 host ${host}`);
 		// WHATWG URL already wrote the address in canonical form; only a folded IPv4-mapped one needs formatting.
-		return { protocol, host: ip.family === 4 ? formatIp(ip) : host.slice(1, -1), port, isIp: true, ip };
+		return new ParsedTarget(protocol, ip.family === 4 ? formatIp(ip) : host.slice(1, -1), port, true, ip);
 	}
 	while (host.endsWith('.')) host = host.slice(0, -1);
 	if (host === '') throw new OutboundHttpError('ERR_INVALID_URL', 'the URL has no host');
 	const code = host.charCodeAt(host.length - 1);
 	if (code >= 48 && code <= 57) {
 		const v4 = parseIpv4(host);
-		if (v4 !== undefined) return { protocol, host, port, isIp: true, ip: { family: 4, value: v4 } };
+		if (v4 !== undefined) return new ParsedTarget(protocol, host, port, true, { family: 4, value: v4 });
 	}
-	return { protocol, host, port, isIp: false, ip: undefined };
+	return new ParsedTarget(protocol, host, port, false, undefined);
 }
 
 /** `host:port` with IPv6 bracketed, as in a CONNECT line or `route --json` `connect` (config's helper). */
