@@ -34,17 +34,12 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * Runs `body` in one database transaction on one pooled connection; rolls back on any error. With
- * `durable: false` the commit does not wait for its WAL flush (`synchronous_commit = off`: a crash may lose
- * it, never corrupt anything). A
- * serialization failure or deadlock is retried here (with a short random pause), never surfaced to the caller
- * unless it keeps happening {@link MAX_TRANSACTION_RETRIES} times.
+ * Runs `body` in one database transaction on one pooled connection; rolls back on any error. The commit is
+ * durable (PostgreSQL's default `synchronous_commit`: COMMIT returns after its WAL flush), so what it stored
+ * survives a crash. A serialization failure or deadlock is retried here (with a short random pause), never
+ * surfaced to the caller unless it keeps happening {@link MAX_TRANSACTION_RETRIES} times.
  */
-export async function inTransaction<R>(
-	pool: pg.Pool,
-	body: (q: Query) => Promise<R>,
-	options: { readonly durable?: boolean } = {},
-): Promise<R> {
+export async function inTransaction<R>(pool: pg.Pool, body: (q: Query) => Promise<R>): Promise<R> {
 	for (let attempt = 0; ; attempt++) {
 		let client: pg.PoolClient;
 		try {
@@ -54,8 +49,6 @@ export async function inTransaction<R>(
 		}
 		try {
 			await client.query('BEGIN');
-			// Bookkeeping whose loss in a crash is harmless (see PostgresOutbox) need not wait for the WAL flush.
-			if (options.durable === false) await client.query('SET LOCAL synchronous_commit = off');
 			const result = await body((sql, params) => client.query(sql, params));
 			await client.query('COMMIT');
 			return result;
