@@ -7,6 +7,7 @@ import {
 	PG_LOCKS,
 	PG_SCHEMA_V1,
 	PG_SCHEMA_V2,
+	PG_SCHEMA_V3,
 	PG_SCHEMA_VERSION,
 	PG_TABLE_PREFIX,
 } from './postgres-schema.js';
@@ -92,7 +93,8 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
 		const version = Number(row?.value ?? 1);
 		if (version > PG_SCHEMA_VERSION) throw newerSchema(version);
 		if (version === PG_SCHEMA_VERSION) return;
-		await q(PG_SCHEMA_V2);
+		if (version < 2) await q(PG_SCHEMA_V2);
+		if (version < 3) await q(PG_SCHEMA_V3);
 		await q(
 			`INSERT INTO ${PG_TABLE_PREFIX}meta (key, value) VALUES ('schema_version', $1)
 			 ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

@@ -30,9 +30,11 @@ import {
 	type OpenRow,
 } from './status-rows.js';
 import { buildTransactionBody, nextTxnCounter } from './transaction-body.js';
+import { endsLongOutage, SUPERSEDED_REASON } from './catch-up.js';
 import {
 	NO_BACKOFF,
 	type BackoffState,
+	type CompleteTransactionOptions,
 	type CompletionSummary,
 	type DestinationStatus,
 	type LeaseTable,
@@ -116,7 +118,8 @@ export class PostgresOutbox implements OutboxStore {
 			const stored: StoredItem[] = [];
 			for (const item of items) {
 				const result = await q(
-					`INSERT INTO ${T}items (destination, kind, event_id, json, enqueued_ts) VALUES ($1, $2, $3, $4, $5) RETURNING seq`,
+					`INSERT INTO ${T}items (destination, kind, event_id, json, enqueued_ts, room_id)
+					 VALUES ($1, $2, $3, $4::text, $5, CASE WHEN $2::text = 'pdu' THEN $4::text::jsonb ->> 'room_id' END) RETURNING seq`,
 					[destination, item.kind, item.eventId, item.json, nowMs],
 				);
 				stored.push({
@@ -238,13 +241,32 @@ export class PostgresOutbox implements OutboxStore {
 		pduResults: ReadonlyMap<string, string | null>,
 		responseJson: string,
 		nowMs: number,
+		options: CompleteTransactionOptions = {},
 	): Promise<CompletionSummary> {
 		return this.#write(destination, async (q) => {
 			const changed = await q(
 				`UPDATE ${T}transactions SET state = 'delivered', delivered_ts = $1, response = $2, last_error = NULL WHERE destination = $3 AND txn_id = $4 AND state = 'open'`,
 				[nowMs, responseJson, destination, txnId],
 			);
-			if (changed.rowCount === 0) return { delivered: 0, rejected: [] };
+			if (changed.rowCount === 0) return { delivered: 0, rejected: [], superseded: 0 };
+			const outage = (await q(`SELECT failure_ts FROM ${T}destinations WHERE destination = $1`, [destination]))
+				.rows[0] as { failure_ts: string | null } | undefined;
+			const failureTs =
+				outage === undefined || outage.failure_ts === null ? null : Number(outage.failure_ts);
+			let superseded = 0;
+			if (endsLongOutage(failureTs, nowMs, options.catchUpAfterMs)) {
+				// The destination's enqueues wait on this lock, so no PDU can slip in between the ranking and the update.
+				await lockDestination(q, destination);
+				const result = await q(
+					`UPDATE ${T}items SET state = 'superseded', error = $1, done_ts = $2 WHERE seq IN (
+						SELECT seq FROM (
+							SELECT seq, row_number() OVER (PARTITION BY room_id ORDER BY seq DESC) AS newest
+							FROM ${T}items WHERE destination = $3 AND kind = 'pdu' AND state = 'pending'
+						) AS ranked WHERE newest > 1)`,
+					[SUPERSEDED_REASON, nowMs, destination],
+				);
+				superseded = result.rowCount ?? 0;
+			}
 			const rows = (
 				await q(
 					`SELECT seq, kind, event_id FROM ${T}items WHERE destination = $1 AND txn_id = $2 ORDER BY seq`,
@@ -274,7 +296,7 @@ export class PostgresOutbox implements OutboxStore {
 				 failure_count = 0, last_error = NULL, last_success_ts = excluded.last_success_ts`,
 				[destination, nowMs],
 			);
-			return { delivered: rows.length - rejected.length, rejected };
+			return { delivered: rows.length - rejected.length, rejected, superseded };
 		});
 	}
 
@@ -345,7 +367,7 @@ export class PostgresOutbox implements OutboxStore {
 	prune(beforeMs: number): Promise<number> {
 		return this.#tx(async (q) => {
 			const items = await q(
-				`DELETE FROM ${T}items WHERE state IN ('delivered', 'rejected') AND done_ts < $1`,
+				`DELETE FROM ${T}items WHERE state IN ('delivered', 'rejected', 'superseded') AND done_ts < $1`,
 				[beforeMs],
 			);
 			const txns = await q(`DELETE FROM ${T}transactions WHERE state = 'delivered' AND delivered_ts < $1`, [
