@@ -91,6 +91,7 @@ export const federationSenderSchema = z.looseObject({
 	lease_ttl: durationSchema.optional(),
 	poll_interval: durationSchema.optional(),
 	retention: durationSchema.optional(),
+	catch_up_after: durationSchema.optional(),
 	ephemeral_edus: z
 		.looseObject({
 			types: z.array(z.string().min(1), 'must be a list of EDU types').optional(),

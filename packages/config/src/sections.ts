@@ -56,6 +56,7 @@ export function buildFederationSender(
 		leaseTtlMs: durationMs(section?.lease_ttl) ?? FEDERATION_SENDER_DEFAULTS.leaseTtlMs,
 		pollIntervalMs: durationMs(section?.poll_interval) ?? FEDERATION_SENDER_DEFAULTS.pollIntervalMs,
 		retentionMs: durationMs(section?.retention) ?? FEDERATION_SENDER_DEFAULTS.retentionMs,
+		catchUpAfterMs: durationMs(section?.catch_up_after) ?? FEDERATION_SENDER_DEFAULTS.catchUpAfterMs,
 		ephemeralEdus: Object.freeze({
 			types: Object.freeze([
 				...(section?.ephemeral_edus?.types ?? FEDERATION_SENDER_DEFAULTS.ephemeralEduTypes),
@@ -71,6 +72,8 @@ export const FEDERATION_SENDER_DEFAULTS = Object.freeze({
 	leaseTtlMs: 10_000,
 	pollIntervalMs: 1000,
 	retentionMs: 7 * 86_400_000,
+	/** Synapse's threshold: a destination failing longer than an hour is caught up with the newest PDU per room. */
+	catchUpAfterMs: 3_600_000,
 	ephemeralEduTypes: Object.freeze(['m.typing', 'm.receipt', 'm.presence']),
 	ephemeralEduMaxAgeMs: 10 * 60_000,
 });

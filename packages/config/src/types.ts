@@ -203,6 +203,11 @@ export interface FederationSenderConfig {
 	readonly pollIntervalMs: number;
 	/** `retention` (ms): delivered and rejected rows are pruned after this long (7 days). */
 	readonly retentionMs: number;
+	/**
+	 * `catch_up_after` (ms, 1 h): a destination that answers again after failing for longer than this gets only the
+	 * newest queued PDU of each room (Synapse's catch-up; the remote fetches the rest); the older ones are skipped.
+	 */
+	readonly catchUpAfterMs: number;
 	/** `ephemeral_edus`: EDU types dropped instead of sent once older than `maxAgeMs`. */
 	readonly ephemeralEdus: { readonly types: readonly string[]; readonly maxAgeMs: number };
 	/**

@@ -28,6 +28,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
 		'lease_ttl',
 		'poll_interval',
 		'retention',
+		'catch_up_after',
 		'ephemeral_edus',
 	],
 	'federation_sender.ephemeral_edus': ['types', 'max_age'],

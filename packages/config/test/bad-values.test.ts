@@ -87,6 +87,8 @@ const badValues: [yaml: string, key: string, reason: RegExp][] = [
 	['federation_sender: []', 'federation_sender', /expected object/],
 	['federation_sender: {lease_ttl: 10 seconds}', 'federation_sender.lease_ttl', /duration like "30s"/],
 	['federation_sender: {retention: -1}', 'federation_sender.retention', /negative|duration/],
+	['federation_sender: {catch_up_after: 1 hour}', 'federation_sender.catch_up_after', /duration like "30s"/],
+	['federation_sender: {catch_up_after: -5}', 'federation_sender.catch_up_after', /must not be negative/],
 	[
 		'federation_sender: {ephemeral_edus: {types: m.typing}}',
 		'federation_sender.ephemeral_edus.types',

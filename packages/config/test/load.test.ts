@@ -32,6 +32,7 @@ test('built-in defaults: no file, paths relative to the working directory', (t) 
 		leaseTtlMs: 10_000,
 		pollIntervalMs: 1000,
 		retentionMs: 604_800_000,
+		catchUpAfterMs: 3_600_000,
 		ephemeralEdus: { types: ['m.typing', 'm.receipt', 'm.presence'], maxAgeMs: 600_000 },
 	});
 	t.deepEqual(config.mediaFetcher, {
@@ -193,7 +194,7 @@ media_fetcher: {listen: {port: 1, bind: x}}
 		'unknown key "http_proxi" ignored (neither this program nor Synapse knows it; a typo?)',
 		'unknown key "federation_sender.databse" ignored (known keys there: database, metrics, send_timeout_ms, ' +
 			'well_known_timeout_ms, srv_timeout_ms, max_concurrent_sends, max_concurrent_resolutions, lease_ttl, ' +
-			'poll_interval, retention, ephemeral_edus)',
+			'poll_interval, retention, catch_up_after, ephemeral_edus)',
 		'unknown key "media_fetcher.listen.bind" ignored (known keys there: bind_address, port)',
 	]);
 });
@@ -279,8 +280,9 @@ test('the federation sender limits are read from federation_sender: and frozen',
 
 test('federation_sender timing keys take milliseconds or durations like "30s" and "7d"', (t) => {
 	const config = load(
-		'federation_sender: {lease_ttl: 3s, poll_interval: 250, retention: 2d, ephemeral_edus: {types: [m.typing], max_age: 5m}}',
+		'federation_sender: {lease_ttl: 3s, poll_interval: 250, retention: 2d, catch_up_after: 90m, ephemeral_edus: {types: [m.typing], max_age: 5m}}',
 	);
+	t.is(config.federationSender.catchUpAfterMs, 5_400_000);
 	t.is(config.federationSender.leaseTtlMs, 3000);
 	t.is(config.federationSender.pollIntervalMs, 250);
 	t.is(config.federationSender.retentionMs, 172_800_000);

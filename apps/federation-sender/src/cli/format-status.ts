@@ -34,6 +34,10 @@ export function formatStatusTable(rows: readonly StatusJsonRow[], nowMs: number)
 		lines.push(
 			`  delivered     ${row.deliveredItems} item(s), ${row.rejectedPdus} PDU(s) rejected by the destination`,
 		);
+		if (row.supersededPdus > 0)
+			lines.push(
+				`  superseded    ${row.supersededPdus} older PDU(s) skipped by catch-up (the destination fetches them)`,
+			);
 		if (row.expiredEdus > 0)
 			lines.push(`  expired       ${row.expiredEdus} ephemeral EDU(s) not sent in time`);
 		const txn = row.inFlight;

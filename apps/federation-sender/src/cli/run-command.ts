@@ -65,6 +65,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 			pollIntervalMs: sender.pollIntervalMs,
 			leases: store.leases === null ? null : { table: store.leases, instance, ttlMs: sender.leaseTtlMs },
 			ephemeralEdus: sender.ephemeralEdus,
+			catchUpAfterMs: sender.catchUpAfterMs,
 			retentionMs: sender.retentionMs,
 			// Synapse's `federation:` section: per-destination backoff and the retries inside one send.
 			backoff: backoffPolicyFromConfig(config.federation),

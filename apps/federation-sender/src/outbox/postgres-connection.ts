@@ -7,6 +7,7 @@ import {
 	PG_LOCKS,
 	PG_SCHEMA_V1,
 	PG_SCHEMA_V2,
+	PG_SCHEMA_V3,
 	PG_SCHEMA_VERSION,
 	PG_TABLE_PREFIX,
 } from './postgres-schema.js';
@@ -34,17 +35,12 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * Runs `body` in one database transaction on one pooled connection; rolls back on any error. With
- * `durable: false` the commit does not wait for its WAL flush (`synchronous_commit = off`: a crash may lose
- * it, never corrupt anything). A
- * serialization failure or deadlock is retried here (with a short random pause), never surfaced to the caller
- * unless it keeps happening {@link MAX_TRANSACTION_RETRIES} times.
+ * Runs `body` in one database transaction on one pooled connection; rolls back on any error. The commit is
+ * durable (PostgreSQL's default `synchronous_commit`: COMMIT returns after its WAL flush), so what it stored
+ * survives a crash. A serialization failure or deadlock is retried here (with a short random pause), never
+ * surfaced to the caller unless it keeps happening {@link MAX_TRANSACTION_RETRIES} times.
  */
-export async function inTransaction<R>(
-	pool: pg.Pool,
-	body: (q: Query) => Promise<R>,
-	options: { readonly durable?: boolean } = {},
-): Promise<R> {
+export async function inTransaction<R>(pool: pg.Pool, body: (q: Query) => Promise<R>): Promise<R> {
 	for (let attempt = 0; ; attempt++) {
 		let client: pg.PoolClient;
 		try {
@@ -54,8 +50,6 @@ export async function inTransaction<R>(
 		}
 		try {
 			await client.query('BEGIN');
-			// Bookkeeping whose loss in a crash is harmless (see PostgresOutbox) need not wait for the WAL flush.
-			if (options.durable === false) await client.query('SET LOCAL synchronous_commit = off');
 			const result = await body((sql, params) => client.query(sql, params));
 			await client.query('COMMIT');
 			return result;
@@ -99,7 +93,8 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
 		const version = Number(row?.value ?? 1);
 		if (version > PG_SCHEMA_VERSION) throw newerSchema(version);
 		if (version === PG_SCHEMA_VERSION) return;
-		await q(PG_SCHEMA_V2);
+		if (version < 2) await q(PG_SCHEMA_V2);
+		if (version < 3) await q(PG_SCHEMA_V3);
 		await q(
 			`INSERT INTO ${PG_TABLE_PREFIX}meta (key, value) VALUES ('schema_version', $1)
 			 ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

@@ -2,7 +2,7 @@
  * The PostgreSQL schema of the outbox: the same tables and states as the SQLite one (see
  * `sqlite-schema.ts`), prefixed `federation_sender_` so they can live in a database shared with other tables.
  */
-export const PG_SCHEMA_VERSION = 2;
+export const PG_SCHEMA_VERSION = 3;
 
 /** Prefix of every table of the PostgreSQL outbox. */
 export const PG_TABLE_PREFIX = 'federation_sender_';
@@ -82,6 +82,24 @@ CREATE TABLE IF NOT EXISTS federation_sender_leases (
 CREATE INDEX IF NOT EXISTS federation_sender_leases_by_instance ON federation_sender_leases (instance);
 CREATE INDEX IF NOT EXISTS federation_sender_items_done
 	ON federation_sender_items (done_ts) WHERE state IN ('delivered', 'rejected');
+`;
+
+/**
+ * Version 3, catch-up after long outages (docs/architecture.md 5): PDUs keep their `room_id` (filled from the
+ * stored JSON of those not yet finished) and an older PDU of a room skipped by catch-up is `superseded`.
+ */
+export const PG_SCHEMA_V3 = `
+ALTER TABLE federation_sender_items ADD COLUMN IF NOT EXISTS room_id TEXT;
+UPDATE federation_sender_items SET room_id = json::jsonb ->> 'room_id'
+	WHERE kind = 'pdu' AND room_id IS NULL AND state IN ('pending', 'sending');
+ALTER TABLE federation_sender_items DROP CONSTRAINT IF EXISTS federation_sender_items_state_check;
+ALTER TABLE federation_sender_items ADD CONSTRAINT federation_sender_items_state_check
+	CHECK (state IN ('pending', 'sending', 'delivered', 'rejected', 'superseded'));
+CREATE INDEX IF NOT EXISTS federation_sender_items_pending_rooms
+	ON federation_sender_items (destination, room_id, seq) WHERE state = 'pending' AND kind = 'pdu';
+DROP INDEX IF EXISTS federation_sender_items_done;
+CREATE INDEX federation_sender_items_done
+	ON federation_sender_items (done_ts) WHERE state IN ('delivered', 'rejected', 'superseded');
 `;
 
 /** Advisory-lock keys (arbitrary constants, namespaced by the first number). */

@@ -7,12 +7,13 @@ import { existsSync } from 'node:fs';
 import { openSqlite } from '@homeserver/sqlite';
 import type { SqliteDatabase } from '@homeserver/sqlite';
 import { FederationSenderError } from '../errors.js';
-import { SCHEMA_V1, SCHEMA_VERSION } from './sqlite-schema.js';
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_VERSION } from './sqlite-schema.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { buildTransactionBody, nextTxnCounter } from './transaction-body.js';
 import {
 	NO_BACKOFF,
 	type BackoffState,
+	type CompleteTransactionOptions,
 	type CompletionSummary,
 	type DestinationStatus,
 	type NextTransactionOptions,
@@ -28,6 +29,7 @@ import {
 import { readStatus } from './sqlite-status.js';
 import { acquireSqliteRunLock } from './sqlite-run-lock.js';
 import { GroupCommit } from './sqlite-group-commit.js';
+import { endsLongOutage, SUPERSEDED_REASON } from './catch-up.js';
 
 /**
  * How often a `run` reads `PRAGMA data_version` to see commits by other processes (an `enqueue`, an embedding
@@ -75,7 +77,11 @@ function migrate(db: SqliteDatabase): void {
 		);
 	}
 	db.transaction(() => {
-		db.exec(SCHEMA_V1);
+		// Read again under the write lock: another process may have migrated meanwhile.
+		const current = db.pragma('user_version', { simple: true }) as number;
+		if (current >= SCHEMA_VERSION) return;
+		if (current < 1) db.exec(SCHEMA_V1);
+		if (current < 2) db.exec(SCHEMA_V2);
 		db.pragma(`user_version = ${SCHEMA_VERSION}`);
 	}).immediate();
 }
@@ -131,7 +137,15 @@ export class SqliteOutbox implements OutboxStore {
 			this.#db
 				.transaction(() =>
 					items.map((item): StoredItem => {
-						const info = this.#q.insertItem.run(destination, item.kind, item.eventId, item.json, nowMs);
+						const info = this.#q.insertItem.run(
+							destination,
+							item.kind,
+							item.eventId,
+							item.json,
+							nowMs,
+							item.kind,
+							item.json,
+						);
 						return {
 							seq: Number(info.lastInsertRowid),
 							destination,
@@ -210,12 +224,17 @@ export class SqliteOutbox implements OutboxStore {
 		pduResults: ReadonlyMap<string, string | null>,
 		responseJson: string,
 		nowMs: number,
+		options: CompleteTransactionOptions = {},
 	): Promise<CompletionSummary> {
 		return this.#write(() =>
 			this.#db
 				.transaction((): CompletionSummary => {
 					const changed = this.#q.completeTxn.run(nowMs, responseJson, destination, txnId).changes;
-					if (changed === 0) return { delivered: 0, rejected: [] };
+					if (changed === 0) return { delivered: 0, rejected: [], superseded: 0 };
+					const outage = this.#q.getBackoff.get(destination) as BackoffRow | undefined;
+					const superseded = endsLongOutage(outage?.failure_ts ?? null, nowMs, options.catchUpAfterMs)
+						? this.#q.supersedePdus.run(SUPERSEDED_REASON, nowMs, destination).changes
+						: 0;
 					const rows = this.#q.itemsOfTxn.all(destination, txnId) as ItemRow[];
 					const rejected: RejectedPdu[] = [];
 					for (const row of rows) {
@@ -229,7 +248,7 @@ export class SqliteOutbox implements OutboxStore {
 						}
 					}
 					this.#q.markSuccess.run(destination, nowMs);
-					return { delivered: rows.length - rejected.length, rejected };
+					return { delivered: rows.length - rejected.length, rejected, superseded };
 				})
 				.immediate(),
 		);

@@ -3,7 +3,8 @@ import type { SqliteDatabase, SqliteStatement } from '@homeserver/sqlite';
 
 /** The SQL of every statement {@link SqliteOutbox} runs, by name. */
 const SQL = {
-	insertItem: 'INSERT INTO items (destination, kind, event_id, json, enqueued_ts) VALUES (?, ?, ?, ?, ?)',
+	insertItem: `INSERT INTO items (destination, kind, event_id, json, enqueued_ts, room_id)
+			 VALUES (?, ?, ?, ?, ?, CASE WHEN ? = 'pdu' THEN json_extract(?, '$.room_id') END)`,
 	openTxn:
 		"SELECT txn_id, body, pdu_count, edu_count, attempts, created_ts FROM transactions WHERE destination = ? AND state = 'open'",
 	pendingItems:
@@ -37,7 +38,12 @@ const SQL = {
 	expireEdus: `UPDATE items SET state = 'rejected', error = 'expired: ephemeral EDU not sent in time', done_ts = ?
 			 WHERE destination = ? AND kind = 'edu' AND state = 'pending' AND enqueued_ts < ?
 			 AND json_extract(json, '$.edu_type') IN (SELECT value FROM json_each(?))`,
-	pruneItems: "DELETE FROM items WHERE state IN ('delivered', 'rejected') AND done_ts < ?",
+	supersedePdus: `UPDATE items SET state = 'superseded', error = ?, done_ts = ? WHERE seq IN (
+				SELECT seq FROM (
+					SELECT seq, row_number() OVER (PARTITION BY room_id ORDER BY seq DESC) AS newest
+					FROM items WHERE destination = ? AND kind = 'pdu' AND state = 'pending'
+				) WHERE newest > 1)`,
+	pruneItems: "DELETE FROM items WHERE state IN ('delivered', 'rejected', 'superseded') AND done_ts < ?",
 	pruneTxns: "DELETE FROM transactions WHERE state = 'delivered' AND delivered_ts < ?",
 	size: 'SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM transactions) AS transactions',
 } as const;

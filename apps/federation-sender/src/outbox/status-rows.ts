@@ -62,6 +62,7 @@ export function assembleStatus(
 				deliveredItems: 0,
 				rejectedPdus: 0,
 				expiredEdus: 0,
+				supersededPdus: 0,
 				inFlight: null,
 				backoff: { failureTs: null, retryLastTs: 0, retryInterval: 0, failureCount: 0 },
 				lastError: null,
@@ -79,6 +80,7 @@ export function assembleStatus(
 			if (count.kind === 'pdu') entry.pendingPdus += n;
 			else entry.pendingEdus += n;
 		} else if (count.state === 'delivered') entry.deliveredItems += n;
+		else if (count.state === 'superseded') entry.supersededPdus += n;
 		else if (count.kind === 'pdu') entry.rejectedPdus += n;
 		else entry.expiredEdus += n; // an EDU is only ever "rejected" by expiry
 	}

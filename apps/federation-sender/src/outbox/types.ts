@@ -88,6 +88,17 @@ export interface RejectedPdu {
 export interface CompletionSummary {
 	readonly delivered: number;
 	readonly rejected: readonly RejectedPdu[];
+	/** Queued PDUs skipped by catch-up because a newer PDU of their room is still queued (`catch-up.ts`). */
+	readonly superseded: number;
+}
+
+/** Options of {@link OutboxStore.completeTransaction}. */
+export interface CompleteTransactionOptions {
+	/**
+	 * Catch-up: when this 200 ends a run of failures that began more than this many ms ago, the older queued PDUs
+	 * of each room are marked superseded and only the newest of each room is sent (`catch-up.ts`). Unset: never.
+	 */
+	readonly catchUpAfterMs?: number;
 }
 
 /** One row of `status`. */
@@ -99,6 +110,8 @@ export interface DestinationStatus {
 	readonly rejectedPdus: number;
 	/** Ephemeral EDUs dropped because they were older than `federation_sender.ephemeral_edus.max_age`. */
 	readonly expiredEdus: number;
+	/** Older queued PDUs of a room skipped by catch-up after a long outage (the remote fetches them itself). */
+	readonly supersededPdus: number;
 	readonly inFlight: {
 		readonly txnId: string;
 		readonly pduCount: number;
@@ -158,7 +171,8 @@ export interface OutboxStore {
 	markAttempt(destination: string, txnId: string, nowMs: number): Promise<void>;
 	/**
 	 * Files a 200: the transaction and its items are marked delivered (PDUs named with an error in
-	 * `pduResults` are marked rejected with it) and the destination's backoff is cleared, all at once.
+	 * `pduResults` are marked rejected with it), the destination's backoff is cleared and, when the 200 ends a
+	 * long outage (`options.catchUpAfterMs`), the older queued PDUs of each room are superseded, all at once.
 	 */
 	completeTransaction(
 		destination: string,
@@ -166,6 +180,7 @@ export interface OutboxStore {
 		pduResults: ReadonlyMap<string, string | null>,
 		responseJson: string,
 		nowMs: number,
+		options?: CompleteTransactionOptions,
 	): Promise<CompletionSummary>;
 	/** Files a failed send: the error on the transaction and the destination, and the new backoff. */
 	recordFailure(
@@ -193,7 +208,10 @@ export interface OutboxStore {
 	watchChanges(onChange: (destination: string | null) => void): Promise<() => Promise<void>>;
 	/** The lease table when several instances may share this outbox (PostgreSQL), else null (one `run`). */
 	readonly leases: LeaseTable | null;
-	/** Deletes delivered and rejected items and delivered transactions finished before `beforeMs`; returns rows removed. */
+	/**
+	 * Deletes delivered, rejected and superseded items and delivered transactions finished before `beforeMs`;
+	 * returns rows removed.
+	 */
 	prune(beforeMs: number): Promise<number>;
 	/** Rows in the outbox (items and transactions), for `status`. */
 	size(): Promise<{ readonly items: number; readonly transactions: number }>;

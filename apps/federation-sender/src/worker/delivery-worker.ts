@@ -45,6 +45,11 @@ export interface DeliveryWorkerOptions {
 	readonly leases?: LeaseSettings | null;
 	/** Ephemeral EDUs dropped instead of sent once older than `maxAgeMs` (none by default). */
 	readonly ephemeralEdus?: { readonly types: readonly string[]; readonly maxAgeMs: number } | null;
+	/**
+	 * Catch-up: a destination that answers 200 after failing for longer than this gets only the newest queued PDU of
+	 * each room (`outbox/catch-up.ts`; `federation_sender.catch_up_after`, 1 h, in `run`). Never by default.
+	 */
+	readonly catchUpAfterMs?: number | null;
 	/** Delivered and rejected rows are pruned once older than this (never by default). */
 	readonly retentionMs?: number | null;
 	/** How often to prune (1 h). */
@@ -98,6 +103,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			httpRetry: DEFAULT_HTTP_RETRY_POLICY,
 			leases: null,
 			ephemeralEdus: null,
+			catchUpAfterMs: null,
 			retentionMs: null,
 			pruneIntervalMs: 3_600_000,
 			...options,
@@ -251,6 +257,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 					...(this.#keeper === null ? {} : { leaseHolder: this.#keeper.instance }),
 					...(this.#o.ephemeralEdus === null ? {} : { ephemeralEdus: this.#o.ephemeralEdus }),
 				},
+				complete: this.#o.catchUpAfterMs === null ? {} : { catchUpAfterMs: this.#o.catchUpAfterMs },
 				backoff: this.#o.backoff,
 				logger: this.#o.logger,
 				stopping: () => this.#stopping !== null,

@@ -4,7 +4,11 @@
  */
 import type { Logger } from 'pino';
 import { backoffAfterFailure, retryAt, type BackoffPolicy } from '../backoff/policy.js';
-import type { NextTransactionOptions, TransactionLimits } from '../outbox/types.js';
+import type {
+	CompleteTransactionOptions,
+	NextTransactionOptions,
+	TransactionLimits,
+} from '../outbox/types.js';
 import { deliverTransaction, parsePduResults, type DeliverContext } from './deliver-transaction.js';
 
 /** What a turn leaves behind for the scheduler. */
@@ -20,6 +24,8 @@ export interface TurnSettings {
 	readonly limits: TransactionLimits;
 	/** Lease and ephemeral-EDU options for building the next transaction. */
 	readonly next?: NextTransactionOptions;
+	/** Catch-up options for filing a 200. */
+	readonly complete?: CompleteTransactionOptions;
 	readonly backoff: BackoffPolicy;
 	readonly logger: Logger;
 	readonly stopping: () => boolean;
@@ -59,6 +65,7 @@ export async function takeTurn(
 			parsePduResults(outcome.body),
 			response,
 			ctx.clock.now(),
+			settings.complete,
 		);
 		for (const rejected of summary.rejected) {
 			log.warn({ eventId: rejected.eventId, error: rejected.error }, 'destination rejected a PDU (final)');
@@ -67,6 +74,12 @@ export async function takeTurn(
 			{ pdus: txn.pduCount, edus: txn.eduCount, rejected: summary.rejected.length },
 			'transaction delivered',
 		);
+		if (summary.superseded > 0) {
+			log.info(
+				{ superseded: summary.superseded },
+				'back after a long outage: catching up with the newest PDU of each room; older ones superseded',
+			);
+		}
 		ctx.emit('delivered', {
 			destination,
 			txnId: txn.txnId,

@@ -5,7 +5,7 @@ import test, { type ExecutionContext } from 'ava';
 import type { OutboxStore } from '../../src/outbox/types.js';
 import { SPEC_LIMITS } from '../../src/worker/delivery-worker.js';
 import { parseEdu } from '../../src/outbox/parse-items.js';
-import { edus, pdus } from './items.js';
+import { edu, edus, pdu, pdus } from './items.js';
 
 /** Opens the same underlying database on every call (to test reopening). */
 export type OpenStore = () => Promise<OutboxStore>;
@@ -220,6 +220,89 @@ export function outboxContract(name: string, make: MakeOutbox, skipReason: strin
 			t.is(await store.prune(NOW + 5000), 4, 'three items and their transaction');
 			t.deepEqual(await store.size(), { items: 3, transactions: 1 });
 			t.like((await store.status())[0], { pendingPdus: 1, deliveredItems: 2 });
+		},
+	);
+
+	/** One PDU to room A goes out and fails at NOW; while the destination is down, more PDUs and EDUs queue up. */
+	const outage = async (store: OutboxStore): Promise<string> => {
+		await store.enqueue('remote.test', [pdu(0, '!a:o')], NOW);
+		const open = await store.nextTransaction('remote.test', ORIGIN, NOW, SPEC_LIMITS);
+		await store.markAttempt('remote.test', open!.txnId, NOW);
+		const backoff = { failureTs: NOW, retryLastTs: NOW, retryInterval: 600_000, failureCount: 1 };
+		await store.recordFailure('remote.test', open!.txnId, 'HTTP 502', backoff, NOW);
+		const rooms = ['!a:o', '!b:o', '!a:o', '!c:o', '!b:o'];
+		for (const [i, room] of rooms.entries())
+			await store.enqueue('remote.test', [pdu(i + 1, room), edu(i)], NOW + i);
+		return open!.body;
+	};
+	const HOUR = 3_600_000;
+
+	contract(
+		'back after failing longer than the catch-up threshold, the retried transaction is sent as stored, then only the newest queued PDU of each room, in order',
+		async (t, open) => {
+			const store = await open();
+			const storedBody = await outage(store);
+			const back = NOW + 2 * HOUR;
+			const retried = await store.nextTransaction('remote.test', ORIGIN, back, SPEC_LIMITS);
+			t.is(retried!.body, storedBody, 'never rebuilt');
+			const summary = await store.completeTransaction('remote.test', retried!.txnId, new Map(), '{}', back, {
+				catchUpAfterMs: HOUR,
+			});
+			t.like(summary, { delivered: 1, superseded: 2 });
+			const next = await store.nextTransaction('remote.test', ORIGIN, back, SPEC_LIMITS);
+			t.deepEqual(
+				parse(next!.body).pdus.map((p) => p.event_id),
+				['$e3', '$e4', '$e5'],
+				'$e1 (room a) and $e2 (room b) are superseded by newer PDUs of their rooms',
+			);
+			t.is(parse(next!.body).edus?.length, 5, 'EDUs are not affected');
+			t.like((await store.status())[0], {
+				supersededPdus: 2,
+				pendingPdus: 3,
+				deliveredItems: 1,
+				rejectedPdus: 0,
+			});
+			await store.completeTransaction('remote.test', next!.txnId, new Map(), '{}', back + 1, {
+				catchUpAfterMs: HOUR,
+			});
+			t.is(await store.nextTransaction('remote.test', ORIGIN, back + 2, SPEC_LIMITS), null);
+			t.is(await store.prune(back + 2), 13, '6 PDUs (2 of them superseded), 5 EDUs and 2 transactions');
+			t.deepEqual(await store.size(), { items: 0, transactions: 0 });
+		},
+	);
+
+	contract(
+		'back within the catch-up threshold (or without one), a destination gets every queued PDU, oldest first',
+		async (t, open) => {
+			const store = await open();
+			await outage(store);
+			const back = NOW + HOUR;
+			const retried = await store.nextTransaction('remote.test', ORIGIN, back, SPEC_LIMITS);
+			const summary = await store.completeTransaction('remote.test', retried!.txnId, new Map(), '{}', back, {
+				catchUpAfterMs: HOUR,
+			});
+			t.is(summary.superseded, 0);
+			const next = await store.nextTransaction('remote.test', ORIGIN, back, SPEC_LIMITS);
+			t.deepEqual(
+				parse(next!.body).pdus.map((p) => p.event_id),
+				['$e1', '$e2', '$e3', '$e4', '$e5'],
+			);
+			t.like((await store.status())[0], { supersededPdus: 0 });
+		},
+	);
+
+	contract(
+		'without a catch-up threshold, even a week-long outage is caught up oldest first',
+		async (t, open) => {
+			const store = await open();
+			await outage(store);
+			const back = NOW + 7 * 24 * HOUR;
+			const retried = await store.nextTransaction('remote.test', ORIGIN, back, SPEC_LIMITS);
+			t.like(await store.completeTransaction('remote.test', retried!.txnId, new Map(), '{}', back), {
+				superseded: 0,
+			});
+			const next = await store.nextTransaction('remote.test', ORIGIN, back, SPEC_LIMITS);
+			t.is(parse(next!.body).pdus.length, 5);
 		},
 	);
 }
