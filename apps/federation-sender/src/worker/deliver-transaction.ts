@@ -7,8 +7,8 @@ import { isOutboundHttpError } from '@homeserver/outbound-http';
 import { sleep, type Clock } from '../clock.js';
 import { errorCode } from '@homeserver/config';
 import { describeError } from '../errors.js';
-import { httpRetryDelay, isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
-import type { Random } from '../backoff/policy.js';
+import { retryDelay, type Random } from '@homeserver/federation';
+import { isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
 import type { AbortFanout } from './abort-fanout.js';
 import type { OutboxStore, StoredTransaction } from '../outbox/types.js';
 import type { SendTransaction, WorkerEventMap } from './types.js';
@@ -81,7 +81,7 @@ export async function deliverTransaction(ctx: DeliverContext, txn: StoredTransac
 			if (isTimeout(thrown)) return { kind: 'failed', error, retryAfterMs: undefined };
 		}
 		if (retry >= ctx.policy.maxRetries) return { kind: 'failed', error, retryAfterMs };
-		const delayMs = Math.max(httpRetryDelay(retry + 1, ctx.policy, ctx.random), retryAfterMs ?? 0);
+		const delayMs = Math.max(retryDelay(retry + 1, ctx.policy, ctx.random), retryAfterMs ?? 0);
 		if (delayMs > ctx.policy.maxDelayMs) return { kind: 'failed', error, retryAfterMs };
 		ctx.emit('retry', { destination, txnId, delayMs, error });
 		try {

@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { DEFAULT_BACKOFF_POLICY, retryAt, type BackoffPolicy, type Random } from '../backoff/policy.js';
-import { DEFAULT_HTTP_RETRY_POLICY, type HttpRetryPolicy } from '../backoff/http-retry.js';
+import { DEFAULT_LONG_RETRY_SCHEDULE } from '@homeserver/federation';
+import type { HttpRetryPolicy } from '../backoff/http-retry.js';
 import { FederationSenderError } from '../errors.js';
 import { normaliseDestination } from '../outbox/destination.js';
 import type { NewItem, OutboxStore, StoredItem, TransactionLimits } from '../outbox/types.js';
@@ -95,7 +96,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			shutdownGraceMs: 10_000,
 			limits: SPEC_LIMITS,
 			backoff: DEFAULT_BACKOFF_POLICY,
-			httpRetry: DEFAULT_HTTP_RETRY_POLICY,
+			httpRetry: DEFAULT_LONG_RETRY_SCHEDULE,
 			leases: null,
 			ephemeralEdus: null,
 			retentionMs: null,
