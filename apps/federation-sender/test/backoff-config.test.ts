@@ -1,11 +1,7 @@
 // Synapse's `federation:` section drives the sender: the per-destination backoff and the retries inside one send.
 import test from 'ava';
 import { loadConfig } from '@homeserver/config';
-import {
-	DEFAULT_LONG_RETRY_SCHEDULE,
-	longRetryScheduleFromConfig,
-	retryDelay,
-} from '@homeserver/federation';
+import { DEFAULT_LONG_RETRY_SCHEDULE, longRetryScheduleFromConfig, retryDelay } from '@homeserver/federation';
 import { backoffPolicyFromConfig, DEFAULT_BACKOFF_POLICY, nextRetryInterval } from '../src/backoff/policy.js';
 import { pdus } from './helpers/items.js';
 import { settle } from './helpers/manual-clock.js';

@@ -7,11 +7,18 @@ import {
 	RequestTimeoutError,
 	ResponseTooLargeError,
 } from '@homeserver/outbound-http';
-import { FederationAbortedError, FederationTimeoutError, isNetworkFailure, MatrixRemoteError } from '../src/index.js';
+import {
+	FederationAbortedError,
+	FederationTimeoutError,
+	isNetworkFailure,
+	MatrixRemoteError,
+} from '../src/index.js';
 
 const errno = (code: string): Error => Object.assign(new Error(code), { code });
 const failed = (code: string): OutboundHttpError =>
-	new OutboundHttpError('ERR_REQUEST_FAILED', `failed: ${code}`, { cause: new Error('got', { cause: errno(code) }) });
+	new OutboundHttpError('ERR_REQUEST_FAILED', `failed: ${code}`, {
+		cause: new Error('got', { cause: errno(code) }),
+	});
 
 test('refused, unreachable and reset connections are network-level failures', (t) => {
 	t.true(isNetworkFailure(new OutboundHttpError('ERR_DESTINATION_UNREACHABLE', 'refused')));
