@@ -10,7 +10,7 @@ import { UsageError } from '@homeserver/outbound-http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatHostPort } from '@homeserver/config';
-import { startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
+import { routerFor, startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
 import { Registry } from 'prom-client';
 import { longRetryScheduleFromConfig } from '@homeserver/federation';
 import { backoffPolicyFromConfig } from '../backoff/policy.js';
@@ -69,6 +69,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 			// Synapse's `federation:` section: per-destination backoff and the retries inside one send.
 			backoff: backoffPolicyFromConfig(config.federation),
 			httpRetry: longRetryScheduleFromConfig(config.federation),
+			// federation_domain_whitelist as this process reads it: no stored backoff delays a refusal.
+			federation: routerFor(config),
 		});
 		const metrics = createSenderMetrics(store, worker, systemClock, registry);
 		if (config.federationSender.metrics !== null) {
