@@ -1,11 +1,7 @@
 // Synapse's `federation:` section drives the sender: the per-destination backoff and the retries inside one send.
 import test from 'ava';
 import { loadConfig } from '@homeserver/config';
-import {
-	DEFAULT_HTTP_RETRY_POLICY,
-	httpRetryDelay,
-	httpRetryPolicyFromConfig,
-} from '../src/backoff/http-retry.js';
+import { DEFAULT_LONG_RETRY_SCHEDULE, longRetryScheduleFromConfig, retryDelay } from '@homeserver/federation';
 import { backoffPolicyFromConfig, DEFAULT_BACKOFF_POLICY, nextRetryInterval } from '../src/backoff/policy.js';
 import { pdus } from './helpers/items.js';
 import { settle } from './helpers/manual-clock.js';
@@ -25,7 +21,7 @@ const federation = loadConfig({ env: {}, yamlText: EXAMPLE, cwd: '/' }).federati
 test('without a federation section the policies are Synapse’s defaults', (t) => {
 	const defaults = loadConfig({ env: {}, cwd: '/' }).federation;
 	t.deepEqual(backoffPolicyFromConfig(defaults), DEFAULT_BACKOFF_POLICY);
-	t.deepEqual(httpRetryPolicyFromConfig(defaults), DEFAULT_HTTP_RETRY_POLICY);
+	t.deepEqual(longRetryScheduleFromConfig(defaults), DEFAULT_LONG_RETRY_SCHEDULE);
 });
 
 test('the backoff starts at destination_min_retry_interval, grows by the multiplier, stops at the cap', (t) => {
@@ -37,17 +33,17 @@ test('the backoff starts at destination_min_retry_interval, grows by the multipl
 });
 
 test('retry delays inside one send are capped by max_long_retry_delay', (t) => {
-	const policy = httpRetryPolicyFromConfig(federation);
+	const policy = longRetryScheduleFromConfig(federation);
 	t.is(policy.maxRetries, 1);
-	t.is(httpRetryDelay(1, policy, NO_JITTER), 4_000);
-	t.is(httpRetryDelay(2, policy, NO_JITTER), 16_000);
-	t.is(httpRetryDelay(3, policy, NO_JITTER), 20_000);
+	t.is(retryDelay(1, policy, NO_JITTER), 4_000);
+	t.is(retryDelay(2, policy, NO_JITTER), 16_000);
+	t.is(retryDelay(3, policy, NO_JITTER), 20_000);
 });
 
 test('a worker with the configured policies retries max_long_retries times, then backs off destination_min_retry_interval', async (t) => {
 	const { worker, remote, clock } = harness(t, {
 		backoff: backoffPolicyFromConfig(federation),
-		httpRetry: httpRetryPolicyFromConfig(federation),
+		httpRetry: longRetryScheduleFromConfig(federation),
 	});
 	remote.handler = () => ({ status: 503, body: {} });
 	await worker.start();

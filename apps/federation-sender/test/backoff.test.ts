@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { httpRetryDelay, DEFAULT_HTTP_RETRY_POLICY } from '../src/backoff/http-retry.js';
+import { DEFAULT_LONG_RETRY_SCHEDULE, retryDelay } from '@homeserver/federation';
 import {
 	backoffAfterFailure,
 	DEFAULT_BACKOFF_POLICY,
@@ -67,14 +67,14 @@ test("a destination's retry_after_ms longer than the backoff is honoured, but ne
 });
 
 test('HTTP-level retries wait about 4 s, 16 s, then 60 s each', (t) => {
-	const delays = [1, 2, 3, 4, 10].map((n) => httpRetryDelay(n, DEFAULT_HTTP_RETRY_POLICY, noJitter));
+	const delays = [1, 2, 3, 4, 10].map((n) => retryDelay(n, DEFAULT_LONG_RETRY_SCHEDULE, noJitter));
 	t.deepEqual(delays, [4000, 16_000, 60_000, 60_000, 60_000]);
 	t.is(
-		httpRetryDelay(1, DEFAULT_HTTP_RETRY_POLICY, () => 0),
+		retryDelay(1, DEFAULT_LONG_RETRY_SCHEDULE, () => 0),
 		3200,
 	);
 	t.is(
-		httpRetryDelay(3, DEFAULT_HTTP_RETRY_POLICY, () => 0.99999999),
+		retryDelay(3, DEFAULT_LONG_RETRY_SCHEDULE, () => 0.99999999),
 		83_999,
 	);
 });

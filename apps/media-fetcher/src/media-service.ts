@@ -35,6 +35,8 @@ export interface RemoteFetchOptions {
 	readonly timeoutMs?: number;
 	/** Aborts the download (the service's overall deadline, or no client waiting any more). */
 	readonly signal?: AbortSignal;
+	/** Milliseconds left of the download's overall deadline, so that a retry never outlasts it. */
+	readonly remainingMs?: () => number;
 	/** The slowest accepted transfer rate of every body of the download, framing included. */
 	readonly bodyRate?: BodyRate;
 }
@@ -310,6 +312,7 @@ export class MediaService {
 		};
 		cancel.addEventListener('abort', onCancel, { once: true });
 		const timer = setTimeout(stop, deadlineMs);
+		const endsAt = performance.now() + deadlineMs;
 		try {
 			// A download that finished between our lookup and joining the flight left the file in the store.
 			const stored = await store.lookup(ref);
@@ -319,6 +322,7 @@ export class MediaService {
 			const fetchOptions: RemoteFetchOptions = {
 				maxBytes,
 				signal: deadline.signal,
+				remainingMs: () => endsAt - performance.now(),
 				bodyRate: this.#options.bodyRate ?? DEFAULT_BODY_RATE,
 			};
 			const remote = await source.fetch(

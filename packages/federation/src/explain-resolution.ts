@@ -38,7 +38,8 @@ export interface ResolutionReport {
 /** What {@link explainResolution} uses: the client's resolver and the outbound stack's router. */
 export interface ExplainDeps {
 	readonly resolver: ServerResolver;
-	readonly outbound: Pick<OutboundHttp, 'route'>;
+	/** `route` decides each hop; `router.assertFederationAllowed` applies `federation_domain_whitelist` first. */
+	readonly outbound: Pick<OutboundHttp, 'route' | 'router'>;
 }
 
 function errorOf(error: unknown): { code: string; message: string } {
@@ -51,13 +52,16 @@ function errorOf(error: unknown): { code: string; message: string } {
 
 /**
  * Resolves `serverName` (really: `.well-known` and SRV are fetched, through the proxy when one is set) and
- * reports every step and, per candidate, the route decision (proxy/direct/blocked, first socket, reason). Never
- * throws for a bad name or a failed resolution: the report's `error` says what went wrong.
+ * reports every step and, per candidate, the route decision (proxy/direct/blocked, first socket, reason). A server
+ * that `federation_domain_whitelist` does not list is refused before any I/O, as a request to it would be
+ * (`ERR_FEDERATION_DENIED`, docs/architecture.md 4). Never throws for a bad name, a refused one or a failed
+ * resolution: the report's `error` says what went wrong.
  */
 export async function explainResolution(deps: ExplainDeps, serverName: string): Promise<ResolutionReport> {
 	let wellKnownRoute: RouteDecisionJson | null = null;
 	try {
 		const name = parseServerName(serverName);
+		deps.outbound.router.assertFederationAllowed(serverName);
 		if (name.kind === 'dns' && name.port === undefined) {
 			wellKnownRoute = routeDecisionToJson(
 				deps.outbound.route(`https://${name.host}/.well-known/matrix/server`, 'federation'),

@@ -68,3 +68,13 @@ export { explainResolution, formatResolutionReport } from './explain-resolution.
 export type { CandidateReport, ExplainDeps, ResolutionReport } from './explain-resolution.js';
 export { createFederationStack, createOutboundStack, createStackResolver } from './federation-stack.js';
 export type { FederationStack, FederationStackOptions } from './federation-stack.js';
+export {
+	DEFAULT_LONG_RETRY_SCHEDULE,
+	DEFAULT_SHORT_RETRY_SCHEDULE,
+	longRetryScheduleFromConfig,
+	retryDelay,
+	shortRetryScheduleFromConfig,
+	uniform,
+} from './retry-schedule.js';
+export type { Random, RetrySchedule } from './retry-schedule.js';
+export { isNetworkFailure } from './network-failure.js';

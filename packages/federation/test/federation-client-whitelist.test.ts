@@ -33,6 +33,28 @@ test('a destination not in federation_domain_whitelist is refused before resolut
 	);
 });
 
+test('explaining a destination not in federation_domain_whitelist reports ERR_FEDERATION_DENIED without any lookup', async (t) => {
+	const config = await configFor({}, [WHITELIST]);
+	const { key } = await testPki();
+	const lookup: LookupFunction = () => t.fail('no address lookup may happen');
+	const dns: SrvDns = { resolveSrv: () => t.fail('no SRV lookup may happen') };
+	const outbound = createOutboundHttp(config, { lookup, retryLimit: 0 });
+	t.teardown(() => outbound.close());
+	const client = createFederationClient({ config, outbound, signingKey: key, dns });
+	t.teardown(() => client.close());
+	for (const name of ['evil.test', 'evil.test:8448']) {
+		const report = await client.explain(name);
+		t.like(report, { serverName: name, wellKnownRoute: null, steps: [], candidates: [] });
+		t.is(report.error?.code, 'ERR_FEDERATION_DENIED');
+		t.regex(report.error?.message ?? '', /federation_domain_whitelist/);
+	}
+	t.is(
+		(await outbound.metrics.requests.get()).values.reduce((sum, value) => sum + value.value, 0),
+		0,
+		'no hop was even routed',
+	);
+});
+
 test('a listed server is reached through its .well-known and SRV delegation (the server name is checked, not the target)', async (t) => {
 	const server = await remoteServer(t);
 	server.handle('GET', '/foo/bar', () => ({ body: { ok: true } }));

@@ -5,7 +5,10 @@
  * Pure functions with an injectable random source, so tests can pin the jitter.
  */
 import type { FederationRetryConfig } from '@homeserver/config';
+import { uniform, type Random } from '@homeserver/federation';
 import type { BackoffState } from '../outbox/types.js';
+
+export type { Random } from '@homeserver/federation';
 
 /** The per-destination schedule. */
 export interface BackoffPolicy {
@@ -38,14 +41,6 @@ export function backoffPolicyFromConfig(federation: FederationRetryConfig): Back
 		maxIntervalMs: federation.destinationMaxRetryIntervalMs,
 		jitter: DEFAULT_BACKOFF_POLICY.jitter,
 	});
-}
-
-/** A random source in [0, 1), `Math.random` by default. */
-export type Random = () => number;
-
-/** `U(low, high)` from a [0, 1) source. */
-export function uniform(random: Random, [low, high]: readonly [number, number]): number {
-	return low + (high - low) * random();
 }
 
 /** The interval after one more failure: the minimum first, then `previous · multiplier · jitter`, capped. */

@@ -10,9 +10,9 @@ import { UsageError } from '@homeserver/outbound-http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatHostPort } from '@homeserver/config';
-import { startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
+import { routerFor, startMetricsServer, type MetricsServer } from '@homeserver/outbound-http';
 import { Registry } from 'prom-client';
-import { httpRetryPolicyFromConfig } from '../backoff/http-retry.js';
+import { longRetryScheduleFromConfig } from '@homeserver/federation';
 import { backoffPolicyFromConfig } from '../backoff/policy.js';
 import { systemClock } from '../clock.js';
 import { openOutbox } from '../outbox/open-outbox.js';
@@ -69,7 +69,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 			retentionMs: sender.retentionMs,
 			// Synapse's `federation:` section: per-destination backoff and the retries inside one send.
 			backoff: backoffPolicyFromConfig(config.federation),
-			httpRetry: httpRetryPolicyFromConfig(config.federation),
+			httpRetry: longRetryScheduleFromConfig(config.federation),
+			// federation_domain_whitelist as this process reads it: no stored backoff delays a refusal.
+			federation: routerFor(config),
 		});
 		const metrics = createSenderMetrics(store, worker, systemClock, registry);
 		if (config.federationSender.metrics !== null) {

@@ -7,8 +7,8 @@ import { isOutboundHttpError } from '@homeserver/outbound-http';
 import { sleep, type Clock } from '../clock.js';
 import { errorCode } from '@homeserver/config';
 import { describeError } from '../errors.js';
-import { httpRetryDelay, isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
-import type { Random } from '../backoff/policy.js';
+import { retryDelay, type Random } from '@homeserver/federation';
+import { isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
 import type { AbortFanout } from './abort-fanout.js';
 import type { OutboxStore, StoredTransaction } from '../outbox/types.js';
 import type { SendTransaction, WorkerEventMap } from './types.js';
@@ -16,7 +16,13 @@ import type { SendTransaction, WorkerEventMap } from './types.js';
 /** How one send ended. */
 export type SendOutcome =
 	| { readonly kind: 'ok'; readonly body: unknown }
-	| { readonly kind: 'failed'; readonly error: string; readonly retryAfterMs: number | undefined }
+	| {
+			readonly kind: 'failed';
+			readonly error: string;
+			readonly retryAfterMs: number | undefined;
+			/** Refused by `federation_domain_whitelist` (`ERR_FEDERATION_DENIED`): no request was made. */
+			readonly denied?: true;
+	  }
 	| { readonly kind: 'aborted' };
 
 /** What {@link deliverTransaction} needs. */
@@ -72,16 +78,17 @@ export async function deliverTransaction(ctx: DeliverContext, txn: StoredTransac
 			if (ctx.sendSignal.aborted) return { kind: 'aborted' };
 			error = describeError(thrown);
 			// federation_domain_whitelist refuses the destination until the configuration changes: no HTTP-level
-			// retries, and the longest backoff (the items stay queued; `status` shows the code as the last error).
+			// retries, and the longest backoff for as long as this configuration runs (see take-turn.ts; the items
+			// stay queued; `status` shows the code as the last error).
 			if (isOutboundHttpError(thrown, 'ERR_FEDERATION_DENIED')) {
-				return { kind: 'failed', error, retryAfterMs: ctx.maxRetryAfterMs };
+				return { kind: 'failed', error, retryAfterMs: ctx.maxRetryAfterMs, denied: true };
 			}
 			// A remote too slow for a deadline (the attempt's, or a phase's: headers, body rate) is backed off like a
 			// failing one at once: a short retry would hold this slot for another whole deadline.
 			if (isTimeout(thrown)) return { kind: 'failed', error, retryAfterMs: undefined };
 		}
 		if (retry >= ctx.policy.maxRetries) return { kind: 'failed', error, retryAfterMs };
-		const delayMs = Math.max(httpRetryDelay(retry + 1, ctx.policy, ctx.random), retryAfterMs ?? 0);
+		const delayMs = Math.max(retryDelay(retry + 1, ctx.policy, ctx.random), retryAfterMs ?? 0);
 		if (delayMs > ctx.policy.maxDelayMs) return { kind: 'failed', error, retryAfterMs };
 		ctx.emit('retry', { destination, txnId, delayMs, error });
 		try {

@@ -8,10 +8,13 @@
  * aborts them: their transactions stay stored and are re-sent with the same txnId on the next start.
  */
 import { EventEmitter } from 'node:events';
+import { isOutboundHttpError, type Router } from '@homeserver/outbound-http';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { DEFAULT_BACKOFF_POLICY, retryAt, type BackoffPolicy, type Random } from '../backoff/policy.js';
-import { DEFAULT_HTTP_RETRY_POLICY, type HttpRetryPolicy } from '../backoff/http-retry.js';
+import type { BackoffState } from '../outbox/types.js';
+import { DEFAULT_LONG_RETRY_SCHEDULE } from '@homeserver/federation';
+import type { HttpRetryPolicy } from '../backoff/http-retry.js';
 import { FederationSenderError } from '../errors.js';
 import { normaliseDestination } from '../outbox/destination.js';
 import type { NewItem, OutboxStore, StoredItem, TransactionLimits } from '../outbox/types.js';
@@ -54,6 +57,11 @@ export interface DeliveryWorkerOptions {
 	readonly retentionMs?: number | null;
 	/** How often to prune (1 h). */
 	readonly pruneIntervalMs?: number;
+	/**
+	 * `federation_domain_whitelist` (the outbound stack's router): a destination it refuses does not wait out a
+	 * stored backoff (it is refused at once, without I/O, by the transport). Default: every destination allowed.
+	 */
+	readonly federation?: Pick<Router, 'assertFederationAllowed'> | null;
 }
 
 interface DestinationState {
@@ -100,12 +108,13 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			shutdownGraceMs: 10_000,
 			limits: SPEC_LIMITS,
 			backoff: DEFAULT_BACKOFF_POLICY,
-			httpRetry: DEFAULT_HTTP_RETRY_POLICY,
+			httpRetry: DEFAULT_LONG_RETRY_SCHEDULE,
 			leases: null,
 			ephemeralEdus: null,
 			catchUpAfterMs: null,
 			retentionMs: null,
 			pruneIntervalMs: 3_600_000,
+			federation: null,
 			...options,
 		};
 		this.#keeper = this.#o.leases === null ? null : new LeaseKeeper(this.#o.leases, this.#o.clock);
@@ -144,7 +153,10 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		for (const destination of mine) {
 			if (!this.#states.has(destination)) {
 				// First sight (e.g. taken over from a dead instance): honour the stored backoff.
-				this.#state(destination).retryAt = retryAt(await this.#o.store.getBackoff(destination));
+				this.#state(destination).retryAt = this.#storedRetryAt(
+					destination,
+					await this.#o.store.getBackoff(destination),
+				);
 			}
 			this.notify(destination);
 		}
@@ -275,6 +287,20 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		this.#pump();
 	}
 
+	/**
+	 * When a stored backoff lets `destination` be tried: its end, except for a destination the whitelist refuses
+	 * now, which is tried (and refused without I/O) at once rather than after a backoff from other failures.
+	 */
+	#storedRetryAt(destination: string, backoff: BackoffState): number {
+		try {
+			this.#o.federation?.assertFederationAllowed(destination);
+		} catch (error) {
+			if (isOutboundHttpError(error, 'ERR_FEDERATION_DENIED')) return 0;
+			throw error;
+		}
+		return retryAt(backoff);
+	}
+
 	#context(): DeliverContext {
 		return {
 			store: this.#o.store,
@@ -347,7 +373,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		const work = await this.#o.store.pendingWork();
 		for (const { destination, backoff } of work) {
 			const state = this.#state(destination);
-			if (!state.running) state.retryAt = retryAt(backoff);
+			if (!state.running) state.retryAt = this.#storedRetryAt(destination, backoff);
 		}
 		await this.#wake(work.map((entry) => entry.destination));
 	}

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { backoffAfterFailure, retryAt, type BackoffPolicy } from '../backoff/policy.js';
 import type {
+	BackoffState,
 	CompleteTransactionOptions,
 	NextTransactionOptions,
 	TransactionLimits,
@@ -91,6 +92,8 @@ export async function takeTurn(
 	}
 	const now = ctx.clock.now();
 	const previous = await ctx.store.getBackoff(destination);
+	if (outcome.denied === true)
+		return fileDenial(ctx, destination, txn.txnId, outcome.error, previous, settings);
 	const next = backoffAfterFailure(previous, now, settings.backoff, ctx.random, outcome.retryAfterMs);
 	await ctx.store.recordFailure(destination, txn.txnId, outcome.error, next, now);
 	const at = retryAt(next);
@@ -105,5 +108,31 @@ export async function takeTurn(
 		retryAt: at,
 		failureCount: next.failureCount,
 	});
+	return { kind: 'failed', retryAt: at };
+}
+
+/**
+ * Files a refusal by `federation_domain_whitelist` (docs/architecture.md 5): the error is stored (what `status`
+ * shows) but the stored backoff is left as it was, and the longest interval is only this process's wait. The
+ * whitelist is read at start-up, so the refusal holds exactly as long as this process runs; a restart with the
+ * destination listed retries it at once, instead of waiting out days of a backoff its configuration no longer
+ * causes (and a restart that still refuses it refuses it again at once, without I/O).
+ */
+async function fileDenial(
+	ctx: DeliverContext,
+	destination: string,
+	txnId: string,
+	error: string,
+	previous: BackoffState,
+	settings: TurnSettings,
+): Promise<TurnOutcome> {
+	const now = ctx.clock.now();
+	await ctx.store.recordFailure(destination, txnId, error, previous, now);
+	const at = now + settings.backoff.maxIntervalMs;
+	settings.logger.warn(
+		{ destination, txnId, error, retryInMs: settings.backoff.maxIntervalMs },
+		'destination refused by federation_domain_whitelist; not tried again while this configuration runs',
+	);
+	ctx.emit('failed', { destination, txnId, error, retryAt: at, failureCount: previous.failureCount });
 	return { kind: 'failed', retryAt: at };
 }

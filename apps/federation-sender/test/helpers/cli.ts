@@ -31,12 +31,14 @@ export interface CliHarness {
 
 /**
  * `yamlExtra` is appended to the configuration; `createTransport` replaces the fake remote's transport (e.g. with
- * the real one, for what only the outbound stack does).
+ * the real one, for what only the outbound stack does); `createExplainer` replaces `resolve`'s (whose name
+ * resolution refuses every lookup).
  */
 export function cliHarness(
 	t: ExecutionContext,
 	yamlExtra = '',
 	createTransport?: CliIo['createTransport'],
+	createExplainer?: CliIo['createExplainer'],
 ): CliHarness {
 	const dir = tempDir(t);
 	const configPath = join(dir, 'homeserver.yaml');
@@ -83,8 +85,9 @@ ${yamlExtra}`,
 			},
 			createTransport:
 				createTransport ?? (() => Promise.resolve({ send: remote.send, close: () => Promise.resolve() })),
-			createExplainer: (config, logger) =>
-				createResolutionExplainer(config, logger, { lookup: noLookup, dns: noDns }),
+			createExplainer:
+				createExplainer ??
+				((config, logger) => createResolutionExplainer(config, logger, { lookup: noLookup, dns: noDns })),
 		};
 		const code = await runCli(argv, io);
 		return { code, stdout, stderr };

@@ -18,7 +18,8 @@ import { guardedBody } from './guarded-body.js';
 import { fetchLocation } from './fetch-location.js';
 import { toMediaError, withMediaErrors } from './map-error.js';
 import { mediaFrom } from './media-from.js';
-import { openSigned } from './signed-stream.js';
+import { withShortRetries, type ShortRetryOptions } from './short-retries.js';
+import { openSigned, type SignedStreamOptions } from './signed-stream.js';
 import { isUnknownEndpoint } from './unknown-endpoint.js';
 
 /** Room for the multipart framing around the media: preamble, JSON part, part headers. */
@@ -35,6 +36,11 @@ export interface FederationMediaSourceOptions {
 	/** The outbound stack, for `Location` answers (purpose `media_redirect`). */
 	readonly http: Pick<OutboundHttp, 'client'>;
 	readonly logger: Logger;
+	/**
+	 * Short retries of the signed requests on network-level failures (Synapse's `max_short_retries`,
+	 * `max_short_retry_delay`; `createRemoteSourceFromConfig` passes the `federation:` section's). Default: none.
+	 */
+	readonly retries?: ShortRetryOptions;
 }
 
 /** Builds the federation media source. */
@@ -61,7 +67,7 @@ async function fetchMedia(
 	const path = `/_matrix/federation/v1/media/download/${encodePathSegment(ref.mediaId)}?timeout_ms=${timeoutMs}`;
 	let answer;
 	try {
-		answer = await openSigned(options.client, ref.serverName, path, {
+		answer = await openRetried(options, ref, fetchOptions, path, {
 			maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES,
 			headersTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
 			signal,
@@ -102,6 +108,35 @@ async function fetchMedia(
 	};
 }
 
+/**
+ * The signed request up to its response headers, sent again on a network-level failure when `retries` is set
+ * (docs/architecture.md 5): the body is read only after this resolves, so no byte ever reaches the caller twice.
+ */
+function openRetried(
+	options: FederationMediaSourceOptions,
+	ref: MediaRef,
+	fetchOptions: RemoteFetchOptions,
+	path: string,
+	request: SignedStreamOptions,
+): ReturnType<typeof openSigned> {
+	const open = (): ReturnType<typeof openSigned> => openSigned(options.client, ref.serverName, path, request);
+	if (options.retries === undefined) return open();
+	return withShortRetries(open, options.retries, {
+		signal: fetchOptions.signal,
+		remainingMs: fetchOptions.remainingMs,
+		onRetry: (retry, delayMs, error) =>
+			options.logger.info(
+				{
+					media: `mxc://${ref.serverName}/${ref.mediaId}`,
+					retry,
+					delayMs,
+					code: (error as { code?: unknown }).code,
+				},
+				'federation media request failed before an answer; retrying',
+			),
+	});
+}
+
 async function legacyDownload(
 	options: FederationMediaSourceOptions,
 	ref: MediaRef,
@@ -114,7 +149,7 @@ async function legacyDownload(
 		`?allow_remote=false&timeout_ms=${timeoutMs}&allow_redirect=true`;
 	let answer;
 	try {
-		answer = await openSigned(options.client, ref.serverName, path, {
+		answer = await openRetried(options, ref, fetchOptions, path, {
 			maxBytes,
 			headersTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
 			signal,

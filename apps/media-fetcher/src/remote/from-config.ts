@@ -6,7 +6,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import type { Config } from '@homeserver/config';
-import { createFederationStack, type SrvDns } from '@homeserver/federation';
+import { createFederationStack, shortRetryScheduleFromConfig, type SrvDns } from '@homeserver/federation';
 import type { OutboundHttp, OutboundHttpOptions } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import type { RemoteMediaSource } from '../media-service.js';
@@ -40,6 +40,12 @@ export async function createRemoteSourceFromConfig(
 ): Promise<RemoteSource> {
 	// Each download sets its own headers deadline (timeout_ms + margin) on its requests, over the stack's default.
 	const { client, http } = await createFederationStack(config, options);
-	const source = createFederationMediaSource({ client, http, logger: options.logger });
+	// Synapse's short retries (`max_short_retries`, `max_short_retry_delay`): someone waits for this download.
+	const source = createFederationMediaSource({
+		client,
+		http,
+		logger: options.logger,
+		retries: { schedule: shortRetryScheduleFromConfig(config.federation) },
+	});
 	return { source, http };
 }
