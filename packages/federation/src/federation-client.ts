@@ -171,19 +171,20 @@ export function createFederationClient(options: FederationClientOptions): Federa
 		if (closed) throw new FederationRequestError('the federation client was closed');
 		if (request.signal?.aborted === true) throw abortedError(destination, request.signal);
 		checkRequestPath(request.path);
+		const body = request.body === undefined ? undefined : canonicalJson(request.body);
 		const authorization = buildXMatrixAuthorization({
 			method: request.method,
 			uri: request.path,
 			origin: config.serverName,
 			destination,
 			key: signingKey,
-			...(request.body === undefined ? {} : { content: request.body }),
+			...(body === undefined ? {} : { contentJson: body }),
 		});
 		return {
 			method: request.method,
 			path: request.path,
 			authorization,
-			body: request.body === undefined ? undefined : canonicalJson(request.body),
+			body,
 			maxBytes,
 			timeout: request.timeout,
 			responseTimeout: request.responseTimeout,

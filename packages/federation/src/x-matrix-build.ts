@@ -16,6 +16,11 @@ export interface XMatrixRequest {
 	readonly destination: string;
 	/** The parsed JSON request body; leave undefined when the request has no body. */
 	readonly content?: unknown;
+	/**
+	 * The canonical JSON of `content` when the caller has it already (the body as it goes on the wire): signed as it
+	 * is instead of being serialised a second time. Takes the place of `content`.
+	 */
+	readonly contentJson?: string;
 	/** Our signing key. */
 	readonly key: SigningKey;
 }
@@ -68,10 +73,25 @@ export function xMatrixSignedObject(request: Omit<XMatrixRequest, 'key'>): Recor
  * `CanonicalJsonError` when `content` is not canonical JSON.
  */
 export function buildXMatrixAuthorization(request: XMatrixRequest): string {
-	const signed = xMatrixSignedObject(request);
-	const signature = encodeUnpaddedBase64(request.key.sign(canonicalJson(signed)));
+	const signature = encodeUnpaddedBase64(request.key.sign(signedJson(request)));
 	return (
 		`X-Matrix origin="${request.origin}",destination="${request.destination}",` +
 		`key="${request.key.keyId}",sig="${signature}"`
+	);
+}
+
+/**
+ * The canonical JSON a request signature covers. With `contentJson`, the object is written around it: its keys in
+ * canonical (code point) order are `content`, `destination`, `method`, `origin`, `uri`, and the four strings are
+ * checked by {@link xMatrixSignedObject} first. For a 50-PDU transaction this halves the serialisation per send.
+ */
+function signedJson(request: XMatrixRequest): string {
+	const { contentJson, ...rest } = request;
+	const signed = xMatrixSignedObject(rest);
+	if (contentJson === undefined) return canonicalJson(signed);
+	return (
+		`{"content":${contentJson},"destination":${canonicalJson(request.destination)},` +
+		`"method":${canonicalJson(request.method)},"origin":${canonicalJson(request.origin)},` +
+		`"uri":${canonicalJson(request.uri)}}`
 	);
 }

@@ -29,6 +29,33 @@ test('derived vector 1: PUT /send with a body', (t) => {
 	);
 });
 
+test('a body given as its canonical JSON is signed exactly as the parsed body, and the fields are still checked', (t) => {
+	const content = {
+		pdus: [{ content: { body: 'caf\u00e9 "\\" \u{1f600}' }, room_id: '!r:x' }],
+		origin: 'domain',
+	};
+	const request = {
+		method: 'PUT',
+		uri: '/_matrix/federation/v1/send/1?"\\',
+		origin: 'domain',
+		destination: 'remote.example',
+	};
+	t.is(
+		buildXMatrixAuthorization({ ...request, key: specKey(), contentJson: canonicalJson(content) }),
+		buildXMatrixAuthorization({ ...request, key: specKey(), content }),
+	);
+	t.throws(
+		() =>
+			buildXMatrixAuthorization({
+				...request,
+				method: 'put',
+				key: specKey(),
+				contentJson: canonicalJson(content),
+			}),
+		{ instanceOf: XMatrixError },
+	);
+});
+
 test('derived vector 2: GET with a query and no body has no content', (t) => {
 	const request = {
 		method: 'GET',
