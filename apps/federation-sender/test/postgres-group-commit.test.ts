@@ -40,7 +40,9 @@ run('write steps of many destinations asked for together share one durable commi
 	const before = store.commitStats;
 	const names = Array.from({ length: 20 }, (_, i) => `d${i}.test`);
 	await Promise.all(names.map((d, i) => store.enqueue(d, pdus(i, 1), NOW)));
-	const built = await Promise.all(names.map((d) => store.nextTransaction(d, 'origin.test', NOW, SPEC_LIMITS)));
+	const built = await Promise.all(
+		names.map((d) => store.nextTransaction(d, 'origin.test', NOW, SPEC_LIMITS)),
+	);
 	await Promise.all(built.map((txn) => store.markAttempt(txn!.destination, txn!.txnId, NOW)));
 	await Promise.all(
 		built.map((txn) => store.completeTransaction(txn!.destination, txn!.txnId, new Map(), '{}', NOW)),
@@ -78,3 +80,28 @@ run('a failing step in a shared commit fails alone; the others are committed', a
 	);
 });
 
+run(
+	'one destination’s steps commit in the order asked for, also when a later batch starts first',
+	async (t) => {
+		const { store, database } = await open(t);
+		// Batch one: 50 other destinations, then zz.test (sorted last, so reached last). Batch two, asked for once
+		// batch one is under way, holds only zz.test's next step: it must wait for batch one, not overtake it.
+		const others = Array.from({ length: 50 }, (_, i) => store.enqueue(`d${i}.test`, pdus(100 + i, 1), NOW));
+		const first = store.enqueue('zz.test', pdus(1, 1), NOW);
+		await new Promise((resolve) => setImmediate(resolve));
+		const second = store.enqueue('zz.test', pdus(2, 1), NOW);
+		await Promise.all([...others, first, second]);
+		const client = new pg.Client({ host: server!.host, port: server!.port, user: server!.user, database });
+		await client.connect();
+		t.teardown(() => client.end());
+		const rows = (
+			await client.query(
+				"SELECT event_id FROM federation_sender_items WHERE destination = 'zz.test' ORDER BY seq",
+			)
+		).rows as { event_id: string }[];
+		t.deepEqual(
+			rows.map((r) => r.event_id),
+			['$e1', '$e2'],
+		);
+	},
+);

@@ -6,6 +6,8 @@ import { openOutbox } from '../src/outbox/open-outbox.js';
 import type { OutboxStore } from '../src/outbox/types.js';
 import { openOutboxProducer } from '../src/producer/outbox-producer.js';
 import { DeliveryWorker } from '../src/worker/delivery-worker.js';
+import { rendezvousOwner } from '../src/worker/lease-keeper.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { next } from './helpers/worker.js';
 import { postgresMissing, startPostgres, type PostgresServer } from '@homeserver/testkit';
 
@@ -131,5 +133,59 @@ test.serial(
 			}
 		}
 		t.deepEqual(faults, [], 'the worker hit no database error');
+	},
+);
+
+test.serial(
+	'an instance that joins gets the destinations it owns from the running holder at once, with hour-long heartbeats',
+	async (t) => {
+		if (server === undefined) return t.pass(`skipped: ${missing ?? ''}`);
+		const config = await setup();
+		const destinations = Array.from({ length: 12 }, (_, i) => `d${i}.example`);
+		const ownedByBeta = new Set(destinations.filter((d) => rendezvousOwner(d, ['alpha', 'beta']) === 'beta'));
+		t.true(ownedByBeta.size > 0 && ownedByBeta.size < destinations.length, 'the names split between the two');
+		const sentBy = { alpha: [] as string[], beta: [] as string[] };
+		const stores = [await openOutbox(config.federationSender.database)];
+		const alpha = startWorker(stores[0]!, 'alpha', sentBy.alpha);
+		let beta: DeliveryWorker | undefined;
+		t.teardown(async () => {
+			await alpha.stop();
+			await beta?.stop();
+			for (const store of stores) await store.close();
+		});
+		await alpha.start();
+		const producer = await openOutboxProducer(config);
+		t.teardown(() => producer.close());
+		for (const d of destinations) await producer.enqueue(d, { pdus: [pdu(`$first-${d}`)] });
+		for (let i = 0; i < 200 && sentBy.alpha.length < destinations.length; i++) await sleep(25);
+		t.is(sentBy.alpha.length, destinations.length, 'alone, alpha delivers to every destination');
+
+		stores.push(await openOutbox(config.federationSender.database));
+		beta = startWorker(stores[1]!, 'beta', sentBy.beta);
+		await beta.start();
+		// Alpha hears beta join and gives back what beta owns, long before its next heartbeat (an hour).
+		const heldBy = async (): Promise<Map<string, string | undefined>> =>
+			new Map((await stores[0]!.status()).map((row) => [row.destination, row.lease?.instance]));
+		for (let i = 0; i < 200; i++) {
+			const held = await heldBy();
+			if ([...ownedByBeta].every((d) => held.get(d) !== 'alpha')) break;
+			await sleep(25);
+		}
+		const held = await heldBy();
+		t.deepEqual(
+			[...ownedByBeta].filter((d) => held.get(d) === 'alpha'),
+			[],
+			'alpha holds none of beta’s destinations',
+		);
+
+		for (const d of destinations) await producer.enqueue(d, { pdus: [pdu(`$second-${d}`)] });
+		const total = (): number => sentBy.alpha.length + sentBy.beta.length;
+		for (let i = 0; i < 200 && total() < 2 * destinations.length; i++) await sleep(25);
+		t.deepEqual(
+			sentBy.beta.sort(),
+			[...ownedByBeta].map((d) => `$second-${d}`).sort(),
+			'beta delivered the second PDU of each destination it owns',
+		);
+		t.is(total(), 2 * destinations.length, 'every PDU was sent once');
 	},
 );

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { openSqlite } from '@homeserver/sqlite';
 import { postgresMissing, startPostgres, type PostgresServer } from '@homeserver/testkit';
 import { openPostgresOutbox } from '../src/outbox/postgres-outbox.js';
-import { PG_SCHEMA_V1, PG_SCHEMA_V2 } from '../src/outbox/postgres-schema.js';
+import { PG_SCHEMA_V1, PG_SCHEMA_V2, PG_SCHEMA_VERSION } from '../src/outbox/postgres-schema.js';
 import { SCHEMA_V1 } from '../src/outbox/sqlite-schema.js';
 import { openSqliteOutbox } from '../src/outbox/sqlite-outbox.js';
 import type { OutboxStore } from '../src/outbox/types.js';
@@ -32,13 +32,14 @@ const OLD_ROWS = [
 ] as const;
 
 /** After migration: catch-up knows the old rows' rooms, and new rows get fresh sequence numbers. */
-async function assertMigrated(t: ExecutionContext, store: OutboxStore): Promise<void> {
+async function assertMigrated(t: ExecutionContext, store: OutboxStore, txnCounter = 0): Promise<void> {
 	const [added] = await store.enqueue('remote.test', [pdu(4, '!b:o')], NOW);
 	t.true(added!.seq > 9, 'the sequence continues after its high-water mark (9), even with rows pruned');
 	const first = await store.nextTransaction('remote.test', 'origin.test', NOW, {
 		...SPEC_LIMITS,
 		maxPdus: 1,
 	});
+	t.true(Number(first!.txnId) > txnCounter, 'txnIds continue above the stored counter');
 	await store.recordFailure(
 		'remote.test',
 		first!.txnId,
@@ -98,6 +99,10 @@ test('sqlite: an outbox of schema version 1 is migrated on open, keeping its row
 		await client.query(PG_SCHEMA_V1);
 		await client.query(PG_SCHEMA_V2);
 		await client.query("INSERT INTO federation_sender_meta (key, value) VALUES ('schema_version', '2')");
+		// A txnId counter far ahead of the clock: txnIds after the migration continue above it.
+		await client.query(
+			"INSERT INTO federation_sender_meta (key, value) VALUES ('txn_counter', '5000000000000')",
+		);
 		for (const row of OLD_ROWS) {
 			await client.query(
 				'INSERT INTO federation_sender_items (seq, destination, kind, event_id, json, enqueued_ts, state) VALUES ($1, $2, $3, $4, $5, $6, $7)',
@@ -113,10 +118,10 @@ test('sqlite: an outbox of schema version 1 is migrated on open, keeping its row
 			password: undefined,
 		});
 		t.teardown(() => store.close());
-		await assertMigrated(t, store);
+		await assertMigrated(t, store, 5_000_000_000_000);
 		const version = await client.query(
 			"SELECT value FROM federation_sender_meta WHERE key = 'schema_version'",
 		);
-		t.is((version.rows[0] as { value: string }).value, '3');
+		t.is((version.rows[0] as { value: string }).value, String(PG_SCHEMA_VERSION));
 	},
 );

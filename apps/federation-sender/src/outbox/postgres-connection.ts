@@ -8,6 +8,7 @@ import {
 	PG_SCHEMA_V1,
 	PG_SCHEMA_V2,
 	PG_SCHEMA_V3,
+	PG_SCHEMA_V4,
 	PG_SCHEMA_VERSION,
 	PG_TABLE_PREFIX,
 } from './postgres-schema.js';
@@ -95,6 +96,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
 		if (version === PG_SCHEMA_VERSION) return;
 		if (version < 2) await q(PG_SCHEMA_V2);
 		if (version < 3) await q(PG_SCHEMA_V3);
+		if (version < 4) await q(PG_SCHEMA_V4);
 		await q(
 			`INSERT INTO ${PG_TABLE_PREFIX}meta (key, value) VALUES ('schema_version', $1)
 			 ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

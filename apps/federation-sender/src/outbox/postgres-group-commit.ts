@@ -8,13 +8,15 @@
  *
  * PostgreSQL shares a WAL flush between backends that commit at the same moment, but the outbox's few pooled
  * connections rarely do: measured, every write step cost its own flush (about 3.9 per delivered transaction).
- * One batch is in flight at a time; the next one gathers meanwhile, so the busier the sender, the more steps a
- * flush carries, while a lone step on an idle sender starts at once.
+ * Up to {@link MAX_IN_FLIGHT} batches run at once, each on its own pooled connection (a step is several round
+ * trips, so one connection alone would bound the sender); the next ones gather meanwhile, so the busier the
+ * sender, the more steps a flush carries, while a lone step on an idle sender starts at once.
  *
- * Steps take per-destination advisory locks (held until the shared commit). A batch runs its steps ordered by
- * destination (stably: one destination's steps keep their order), so two batches of different processes lock
- * destinations in the same order and cannot deadlock on them; a deadlock or serialization failure that still
- * happens runs the whole batch again (`inTransaction`).
+ * A destination is in at most one batch in flight: its later steps wait for that batch to commit, so one
+ * destination's steps run and commit in the order they were asked for. Steps take per-destination advisory locks
+ * (held until the shared commit), and a batch runs its steps ordered by destination (stably), so batches of
+ * different processes lock destinations in the same order and cannot deadlock on them; a deadlock or
+ * serialization failure that still happens runs the whole batch again (`inTransaction`).
  */
 import type pg from 'pg';
 import { inTransaction, isRetryable, type Query } from './postgres-connection.js';
@@ -31,12 +33,19 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
 /** Most steps in one commit (bounds how long a batch holds its destinations' locks). */
 const MAX_GROUP = 256;
 
+/** Batches in flight at once; the pool keeps a connection besides them for reads and leases. */
+export const MAX_IN_FLIGHT = 3;
+
 /** Batches the write steps of a PostgreSQL outbox into shared durable commits. */
 export class PostgresGroupCommit {
 	readonly #pool: pg.Pool;
 	readonly #mapError: (error: unknown) => unknown;
 	#queue: Pending[] = [];
-	#running = false;
+	/** Batches running, and whether a start is already scheduled for this event-loop turn. */
+	#inFlight = 0;
+	#startScheduled = false;
+	/** Destinations with a step in a batch in flight. */
+	readonly #busy = new Set<string>();
 	/** Commits made and steps they carried, for benchmarks (`commits / steps` is the grouping achieved). */
 	commits = 0;
 	steps = 0;
@@ -50,50 +59,79 @@ export class PostgresGroupCommit {
 	run<T>(destination: string, step: (q: Query) => Promise<T>): Promise<T> {
 		return new Promise<T>((resolve, reject) => {
 			this.#queue.push({ destination, step, resolve: resolve as (value: unknown) => void, reject });
-			if (!this.#running) {
-				this.#running = true;
-				// The rest of this event-loop turn may add steps to the same commit.
-				setImmediate(() => void this.#drain());
-			}
+			this.#schedule();
 		});
 	}
 
 	/** Resolves once every step queued so far is committed or failed (before closing the pool). */
 	async flush(): Promise<void> {
-		while (this.#running || this.#queue.length > 0) {
+		while (this.#inFlight > 0 || this.#queue.length > 0) {
 			await new Promise((resolve) => setImmediate(resolve));
 		}
 	}
 
-	async #drain(): Promise<void> {
-		while (this.#queue.length > 0) {
-			const group = this.#queue.splice(0, MAX_GROUP);
-			const ordered = group
-				.map((pending, index) => ({ pending, index }))
-				.sort((a, b) =>
-					a.pending.destination === b.pending.destination
-						? a.index - b.index
-						: a.pending.destination < b.pending.destination
-							? -1
-							: 1,
-				);
-			let outcomes: Outcome[];
-			try {
-				outcomes = await inTransaction(this.#pool, (q) => runSteps(q, ordered, this.#mapError));
-			} catch (error) {
-				const mapped = this.#mapError(error);
-				for (const { reject } of group) reject(mapped);
-				continue;
-			}
-			this.commits++;
-			this.steps += group.length;
-			ordered.forEach(({ pending }, i) => {
-				const outcome = outcomes[i]!;
-				if (outcome.ok) pending.resolve(outcome.value);
-				else pending.reject(outcome.error);
+	#schedule(): void {
+		if (this.#startScheduled || this.#inFlight >= MAX_IN_FLIGHT || this.#queue.length === 0) return;
+		this.#startScheduled = true;
+		// The rest of this event-loop turn may add steps to the same commit.
+		setImmediate(() => {
+			this.#startScheduled = false;
+			const group = this.#take();
+			if (group.length === 0) return;
+			this.#inFlight++;
+			void this.#commit(group).finally(() => {
+				this.#inFlight--;
+				for (const { destination } of group) this.#busy.delete(destination);
+				this.#schedule();
 			});
+			this.#schedule();
+		});
+	}
+
+	/** Takes the queued steps of destinations not in a batch in flight (in queue order), up to MAX_GROUP. */
+	#take(): Pending[] {
+		const group: Pending[] = [];
+		const rest: Pending[] = [];
+		const taken = new Set<string>();
+		for (const pending of this.#queue) {
+			const free = taken.has(pending.destination) || !this.#busy.has(pending.destination);
+			if (free && group.length < MAX_GROUP) {
+				group.push(pending);
+				taken.add(pending.destination);
+			} else {
+				rest.push(pending);
+			}
 		}
-		this.#running = false;
+		this.#queue = rest;
+		for (const destination of taken) this.#busy.add(destination);
+		return group;
+	}
+
+	async #commit(group: readonly Pending[]): Promise<void> {
+		const ordered = group
+			.map((pending, index) => ({ pending, index }))
+			.sort((a, b) =>
+				a.pending.destination === b.pending.destination
+					? a.index - b.index
+					: a.pending.destination < b.pending.destination
+						? -1
+						: 1,
+			);
+		let outcomes: Outcome[];
+		try {
+			outcomes = await inTransaction(this.#pool, (q) => runSteps(q, ordered, this.#mapError));
+		} catch (error) {
+			const mapped = this.#mapError(error);
+			for (const { reject } of group) reject(mapped);
+			return;
+		}
+		this.commits++;
+		this.steps += group.length;
+		ordered.forEach(({ pending }, i) => {
+			const outcome = outcomes[i]!;
+			if (outcome.ok) pending.resolve(outcome.value);
+			else pending.reject(outcome.error);
+		});
 	}
 }
 

@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { PG_TABLE_PREFIX } from './postgres-schema.js';
 import { inTransaction } from './postgres-connection.js';
+import { LEASE_CHANNEL } from './postgres-watch.js';
 import type { Heartbeat, LeaseTable } from './types.js';
 
 const T = PG_TABLE_PREFIX;
@@ -26,11 +27,15 @@ export class PostgresLeases implements LeaseTable {
 
 	heartbeat(instance: string, ttlMs: number): Promise<Heartbeat> {
 		return inTransaction(this.#pool, async (q) => {
-			await q(
-				`INSERT INTO ${T}instances (name, started_ts, heartbeat_ts) VALUES ($1, ${NOW}, ${NOW})
-				 ON CONFLICT (name) DO UPDATE SET heartbeat_ts = excluded.heartbeat_ts`,
-				[instance],
-			);
+			const joined = (
+				await q(
+					`INSERT INTO ${T}instances (name, started_ts, heartbeat_ts) VALUES ($1, ${NOW}, ${NOW})
+					 ON CONFLICT (name) DO UPDATE SET heartbeat_ts = excluded.heartbeat_ts RETURNING (xmax = 0) AS joined`,
+					[instance],
+				)
+			).rows[0] as { joined: boolean };
+			// A newcomer: the holders of what it now owns give it back at once (LEASE_CHANNEL).
+			if (joined.joined) await q(NOTIFY_LEASES, [instance]);
 			const held = (
 				await q(`UPDATE ${T}leases SET expires_ts = ${NOW} + $2 WHERE instance = $1 RETURNING destination`, [
 					instance,
@@ -69,21 +74,26 @@ export class PostgresLeases implements LeaseTable {
 
 	async release(instance: string, destinations: readonly string[]): Promise<void> {
 		if (destinations.length === 0) return;
-		await inTransaction(this.#pool, (q) =>
-			q(`DELETE FROM ${T}leases WHERE instance = $1 AND destination = ANY($2::text[])`, [
+		await inTransaction(this.#pool, async (q) => {
+			await q(`DELETE FROM ${T}leases WHERE instance = $1 AND destination = ANY($2::text[])`, [
 				instance,
 				[...destinations],
-			]),
-		);
+			]);
+			await q(NOTIFY_LEASES, [instance]);
+		});
 	}
 
 	async leave(instance: string): Promise<void> {
 		await inTransaction(this.#pool, async (q) => {
 			await q(`DELETE FROM ${T}leases WHERE instance = $1`, [instance]);
 			await q(`DELETE FROM ${T}instances WHERE name = $1`, [instance]);
+			await q(NOTIFY_LEASES, [instance]);
 		});
 	}
 }
+
+/** Tells the other instances, at commit, that leases changed hands (see `LEASE_CHANNEL`). */
+const NOTIFY_LEASES = `SELECT pg_notify('${LEASE_CHANNEL}', $1)`;
 
 /** Whether `instance` holds `destination`'s unexpired lease (inside a transaction that then builds work). */
 export const LEASE_HELD_SQL = `SELECT 1 FROM ${T}leases WHERE destination = $1 AND instance = $2 AND expires_ts > ${NOW}`;

@@ -29,7 +29,7 @@ import {
 	type LeaseRow,
 	type OpenRow,
 } from './status-rows.js';
-import { buildTransactionBody, nextTxnCounter } from './transaction-body.js';
+import { buildTransactionBody } from './transaction-body.js';
 import { endsLongOutage, SUPERSEDED_REASON } from './catch-up.js';
 import {
 	NO_BACKOFF,
@@ -194,11 +194,8 @@ export class PostgresOutbox implements OutboxStore {
 				json: string;
 			}[];
 			if (pdus.length === 0 && edus.length === 0) return null;
-			const counter = await q(
-				`INSERT INTO ${T}meta (key, value) VALUES ('txn_counter', $1) ON CONFLICT (key)
-				 DO UPDATE SET value = GREATEST(${T}meta.value::bigint + 1, $1::bigint)::text RETURNING value`,
-				[String(nextTxnCounter(0, nowMs))],
-			);
+			// A sequence: no row lock shared by every destination (schema version 4).
+			const counter = await q(`SELECT nextval('${T}txn_seq')::text AS value`);
 			const txnId = (counter.rows[0] as { value: string }).value;
 			const body = buildTransactionBody(
 				origin,
@@ -386,9 +383,12 @@ export class PostgresOutbox implements OutboxStore {
 		return { items: Number(row.items), transactions: Number(row.transactions) };
 	}
 
-	/** `LISTEN` on a dedicated connection: each enqueue's `NOTIFY` names its destination. */
-	watchChanges(onChange: (destination: string | null) => void): Promise<() => Promise<void>> {
-		return watchPostgres(this.#settings, onChange);
+	/** `LISTEN` on a dedicated connection: each enqueue's `NOTIFY` names its destination; lease changes too. */
+	watchChanges(
+		onChange: (destination: string | null) => void,
+		onLeases?: (instance: string) => void,
+	): Promise<() => Promise<void>> {
+		return watchPostgres(this.#settings, onChange, onLeases);
 	}
 
 	/** The highest item sequence: it moves whenever anyone enqueues. */

@@ -2,7 +2,7 @@
  * The PostgreSQL schema of the outbox: the same tables and states as the SQLite one (see
  * `sqlite-schema.ts`), prefixed `federation_sender_` so they can live in a database shared with other tables.
  */
-export const PG_SCHEMA_VERSION = 3;
+export const PG_SCHEMA_VERSION = 4;
 
 /** Prefix of every table of the PostgreSQL outbox. */
 export const PG_TABLE_PREFIX = 'federation_sender_';
@@ -100,6 +100,20 @@ CREATE INDEX IF NOT EXISTS federation_sender_items_pending_rooms
 DROP INDEX IF EXISTS federation_sender_items_done;
 CREATE INDEX federation_sender_items_done
 	ON federation_sender_items (done_ts) WHERE state IN ('delivered', 'rejected', 'superseded');
+`;
+
+/**
+ * Version 4: txnIds come from a sequence instead of a counter row in `meta`, so building transactions takes no
+ * lock shared by every destination (batches of several instances, or of one instance's parallel group commits,
+ * no longer queue or deadlock on that row). The sequence starts above the old counter and above the clock in
+ * ms, so a txnId never repeats for a destination, also when the outbox is created again.
+ */
+export const PG_SCHEMA_V4 = `
+CREATE SEQUENCE IF NOT EXISTS federation_sender_txn_seq;
+SELECT setval('federation_sender_txn_seq', GREATEST(
+	COALESCE((SELECT value::bigint FROM federation_sender_meta WHERE key = 'txn_counter'), 0),
+	(extract(epoch FROM clock_timestamp()) * 1000)::bigint
+) + 1);
 `;
 
 /** Advisory-lock keys (arbitrary constants, namespaced by the first number). */

@@ -9,13 +9,24 @@ import pg from 'pg';
 /** The notification channel of the outbox. */
 export const WAKE_CHANNEL = 'federation_sender_wake';
 
+/**
+ * The channel on which an instance says that leases changed hands (it joined, gave leases back or left); the
+ * payload is its name. The others run their heartbeat at once instead of at its next period, so a destination
+ * moves between instances in milliseconds rather than in up to two heartbeats.
+ */
+export const LEASE_CHANNEL = 'federation_sender_leases';
+
 /** Wait before reconnecting a lost `LISTEN` connection. */
 const RECONNECT_MS = 500;
 
-/** Listens until the returned function is called; `onChange(destination)` per notification. */
+/**
+ * Listens until the returned function is called; `onChange(destination)` per wake-up notification,
+ * `onLeases(instance)` per lease notification.
+ */
 export async function watchPostgres(
 	settings: pg.PoolConfig,
 	onChange: (destination: string | null) => void,
+	onLeases?: (instance: string) => void,
 ): Promise<() => Promise<void>> {
 	let stopped = false;
 	let client: pg.Client | null = null;
@@ -24,6 +35,7 @@ export async function watchPostgres(
 		const next = new pg.Client(settings);
 		next.on('notification', (message) => {
 			if (message.channel === WAKE_CHANNEL) onChange(message.payload ?? null);
+			else if (message.channel === LEASE_CHANNEL) onLeases?.(message.payload ?? '');
 		});
 		const lost = (): void => {
 			if (stopped || client !== next) return;
@@ -41,6 +53,7 @@ export async function watchPostgres(
 		client = next;
 		await next.connect();
 		await next.query(`LISTEN ${WAKE_CHANNEL}`);
+		if (onLeases !== undefined) await next.query(`LISTEN ${LEASE_CHANNEL}`);
 	};
 	await connect();
 	return async () => {

@@ -203,9 +203,13 @@ export interface OutboxStore {
 	changeToken(): Promise<string>;
 	/**
 	 * Calls `onChange` soon (milliseconds) after another process commits new work: with the destination when
-	 * known (PostgreSQL `LISTEN`), else null (SQLite `data_version`). Resolves with a function that stops it.
+	 * known (PostgreSQL `LISTEN`), else null (SQLite `data_version`). With {@link leases}, `onLeases` is called with
+	 * an instance's name when that instance joined, gave leases back or left. Resolves with a function that stops it.
 	 */
-	watchChanges(onChange: (destination: string | null) => void): Promise<() => Promise<void>>;
+	watchChanges(
+		onChange: (destination: string | null) => void,
+		onLeases?: (instance: string) => void,
+	): Promise<() => Promise<void>>;
 	/** The lease table when several instances may share this outbox (PostgreSQL), else null (one `run`). */
 	readonly leases: LeaseTable | null;
 	/**

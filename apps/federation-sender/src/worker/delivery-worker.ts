@@ -91,6 +91,9 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 	#stopping: Promise<void> | null = null;
 	#pollTimer: (() => void) | null = null;
 	#heartbeatTimer: (() => void) | null = null;
+	/** A heartbeat is running; `#beatAgain`: another instance changed leases meanwhile, so beat once more after it. */
+	#beating = false;
+	#beatAgain = false;
 	#pruneTimer: (() => void) | null = null;
 	#unwatch: (() => Promise<void>) | null = null;
 	#lastToken = '';
@@ -130,7 +133,10 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		if (this.#started) throw new FederationSenderError('ERR_WORKER_STATE', 'the worker was already started');
 		this.#started = true;
 		if (this.#keeper !== null) await this.#keeper.beat(() => false);
-		this.#unwatch = await this.#o.store.watchChanges((destination) => this.#onChange(destination));
+		this.#unwatch = await this.#o.store.watchChanges(
+			(destination) => this.#onChange(destination),
+			(instance) => this.#onLeasesChanged(instance),
+		);
 		await this.#rescan(true);
 		this.#schedulePoll();
 		this.#scheduleHeartbeat();
@@ -248,8 +254,12 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			const state = this.#state(destination);
 			state.queued = false;
 			if (this.#keeper !== null && !(this.#keeper.holds(destination) && this.#keeper.owns(destination))) {
-				// Not ours (any more): the holder or owner works it; the next heartbeat gives the lease back.
+				// Not ours (any more): the holder or owner works it; a lease we still hold goes back to its owner now.
 				if (state.timer === null) this.#states.delete(destination);
+				this.#keeper.giveBack([destination]).catch((error: unknown) => {
+					this.#o.logger.error({ err: error, destination }, 'giving a lease back failed');
+					this.emit('fault', { destination, error });
+				});
 				continue;
 			}
 			state.running = true;
@@ -335,16 +345,43 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		if (this.#stopping !== null || keeper === null) return;
 		this.#heartbeatTimer = this.#o.clock.setTimer(keeper.heartbeatMs, () => {
 			this.#heartbeatTimer = null;
-			keeper
-				.beat((destination) => this.#states.get(destination)?.running === true)
-				// Instances may have come or gone: claim what is ours now (expired leases of a dead instance too).
-				.then(() => this.#rescan(true))
-				.catch((error: unknown) => {
-					this.#o.logger.error({ err: error }, 'lease heartbeat failed');
-					this.emit('fault', { destination: null, error });
-				})
-				.finally(() => this.#scheduleHeartbeat());
+			this.#heartbeat();
 		});
+	}
+
+	/**
+	 * Another instance joined, gave leases back or left (the store's lease notification): beat now rather than at
+	 * the next period, so that destinations change hands in milliseconds (docs/architecture.md 5).
+	 */
+	#onLeasesChanged(instance: string): void {
+		if (this.#stopping !== null || this.#keeper === null || instance === this.#keeper.instance) return;
+		if (this.#beating) {
+			this.#beatAgain = true;
+			return;
+		}
+		this.#heartbeatTimer?.();
+		this.#heartbeatTimer = null;
+		this.#heartbeat();
+	}
+
+	#heartbeat(): void {
+		const keeper = this.#keeper;
+		if (this.#stopping !== null || keeper === null) return;
+		this.#beating = true;
+		this.#beatAgain = false;
+		keeper
+			.beat((destination) => this.#states.get(destination)?.running === true)
+			// Instances may have come or gone: claim what is ours now (expired leases of a dead instance too).
+			.then(() => this.#rescan(true))
+			.catch((error: unknown) => {
+				this.#o.logger.error({ err: error }, 'lease heartbeat failed');
+				this.emit('fault', { destination: null, error });
+			})
+			.finally(() => {
+				this.#beating = false;
+				if (this.#beatAgain) this.#heartbeat();
+				else this.#scheduleHeartbeat();
+			});
 	}
 
 	#schedulePrune(delayMs: number): void {

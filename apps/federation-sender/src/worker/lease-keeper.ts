@@ -116,6 +116,17 @@ export class LeaseKeeper {
 		return candidates.filter((d) => this.#held.has(d));
 	}
 
+	/**
+	 * Gives back the leases of those `destinations` that another live instance now owns (call when their turn is
+	 * over), so that the owner can claim them at once instead of after this instance's next heartbeat.
+	 */
+	async giveBack(destinations: readonly string[]): Promise<void> {
+		const theirs = destinations.filter((destination) => this.#held.has(destination) && !this.owns(destination));
+		if (theirs.length === 0) return;
+		for (const destination of theirs) this.#held.delete(destination);
+		await this.#s.table.release(this.#s.instance, theirs);
+	}
+
 	/** Gives every lease back and removes the instance (clean shutdown). */
 	async leave(): Promise<void> {
 		this.#held.clear();
