@@ -99,23 +99,27 @@ async function pendingItems(store: OutboxStore): Promise<number> {
 	return (await store.status()).reduce((sum, row) => sum + row.pendingPdus, 0);
 }
 
-/** Starts `count` `run` processes on the configuration; resolves once each logged that it runs. */
-async function startInstances(cleanup: Cleanup, configPath: string, count: number): Promise<ChildProcess[]> {
-	const children: ChildProcess[] = [];
-	for (let i = 0; i < count; i++) {
-		const child = spawn(process.execPath, [BIN, 'run', '--config', configPath, '--instance', `bench-${i}`], {
-			stdio: ['ignore', 'ignore', 'pipe'], // the logger writes to stderr
-		});
-		cleanup.defer(child, (c) => c.exitCode === null && c.kill('SIGKILL'));
-		await new Promise<void>((resolve, reject) => {
-			createInterface({ input: child.stderr }).on('line', (line) => {
-				if (line.includes('federation-sender running')) resolve();
+/** Starts `count` `run` processes on the configuration at once; resolves once each logged that it runs. */
+function startInstances(cleanup: Cleanup, configPath: string, count: number): Promise<ChildProcess[]> {
+	return Promise.all(
+		Array.from({ length: count }, async (_, i) => {
+			const child = spawn(
+				process.execPath,
+				[BIN, 'run', '--config', configPath, '--instance', `bench-${i}`],
+				{
+					stdio: ['ignore', 'ignore', 'pipe'], // the logger writes to stderr
+				},
+			);
+			cleanup.defer(child, (c) => c.exitCode === null && c.kill('SIGKILL'));
+			await new Promise<void>((resolve, reject) => {
+				createInterface({ input: child.stderr }).on('line', (line) => {
+					if (line.includes('federation-sender running')) resolve();
+				});
+				child.on('exit', (code) => reject(new Error(`instance exited (${code}) before running`)));
 			});
-			child.on('exit', (code) => reject(new Error(`instance exited (${code}) before running`)));
-		});
-		children.push(child);
-	}
-	return children;
+			return child;
+		}),
+	);
 }
 
 /** The federation sender at scale. */
@@ -127,7 +131,7 @@ export const federationSenderScale: Scenario = {
 			const samples = ctx.quick ? 10 : 100;
 			const steadyDests = ctx.quick ? 50 : 200;
 			const rounds = ctx.quick ? 2 : 4;
-			const backlogDests = ctx.quick ? 30 : 100;
+			const backlogDests = ctx.quick ? 30 : 200;
 			const backlogPerDest = ctx.quick ? 100 : 100;
 			const notes: string[] = [];
 			const origin = await startOrigin(cleanup, { https: 4, http: 0 }, [`*.${FEDERATION_SUFFIX}`]);
@@ -195,7 +199,14 @@ export const federationSenderScale: Scenario = {
 					const t0 = performance.now();
 					const children = await startInstances(cleanup, configPath, count);
 					const total = seq;
-					for (let i = 0; i < 3000 && (await pendingItems(store)) > 0; i++) await sleep(50);
+					// Polled at the origin (a counter), not with status(): reading the outbox every 50 ms would load
+					// the database the instances are measured on.
+					const expected = backlogDests * Math.ceil(backlogPerDest / 50);
+					for (let i = 0; i < 3000 && (await origin.stats()).transactions - before < expected; i++) {
+						await sleep(20);
+					}
+					// The last 200s are being filed: a few reads of the outbox until it is empty.
+					for (let i = 0; i < 500 && (await pendingItems(store)) > 0; i++) await sleep(20);
 					const seconds = (performance.now() - t0) / 1000;
 					const txns = (await origin.stats()).transactions - before;
 					rates.push({ instances: count, pdusPerS: total / seconds, txnsPerS: txns / seconds });
@@ -205,7 +216,7 @@ export const federationSenderScale: Scenario = {
 					);
 				}
 				notes.push(
-					'Instance start-up (a few hundred ms each, started one after the other) is inside the backlog timing, which favours fewer instances slightly.',
+					'The instances are started together; their start-up (a few hundred ms, in parallel) is inside the backlog timing.',
 				);
 			}
 
