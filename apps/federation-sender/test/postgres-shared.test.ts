@@ -147,10 +147,9 @@ test.serial(
 		const sentBy = { alpha: [] as string[], beta: [] as string[] };
 		const stores = [await openOutbox(config.federationSender.database)];
 		const alpha = startWorker(stores[0]!, 'alpha', sentBy.alpha);
-		let beta: DeliveryWorker | undefined;
+		const workers = [alpha];
 		t.teardown(async () => {
-			await alpha.stop();
-			await beta?.stop();
+			for (const worker of workers) await worker.stop();
 			for (const store of stores) await store.close();
 		});
 		await alpha.start();
@@ -161,7 +160,8 @@ test.serial(
 		t.is(sentBy.alpha.length, destinations.length, 'alone, alpha delivers to every destination');
 
 		stores.push(await openOutbox(config.federationSender.database));
-		beta = startWorker(stores[1]!, 'beta', sentBy.beta);
+		const beta = startWorker(stores[1]!, 'beta', sentBy.beta);
+		workers.push(beta);
 		await beta.start();
 		// Alpha hears beta join and gives back what beta owns, long before its next heartbeat (an hour).
 		const heldBy = async (): Promise<Map<string, string | undefined>> =>
