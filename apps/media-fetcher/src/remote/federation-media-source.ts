@@ -16,7 +16,7 @@ import type { RemoteFetchOptions, RemoteMedia, RemoteMediaSource } from '../medi
 import { readMultipartAnswer } from '../multipart/read-answer.js';
 import { guardedBody } from './guarded-body.js';
 import { fetchLocation } from './fetch-location.js';
-import { toMediaError, withMediaErrors } from './map-error.js';
+import { toMediaError } from './map-error.js';
 import { mediaFrom } from './media-from.js';
 import { withShortRetries, type ShortRetryOptions } from './short-retries.js';
 import { openSigned, type SignedStreamOptions } from './signed-stream.js';
@@ -87,7 +87,10 @@ async function fetchMedia(
 	}
 	// The rate guard sees the raw bytes: a preamble or part headers dripped a byte at a time are cut too.
 	const body = guardedBody(answer.body, fetchOptions.bodyRate);
-	const parsed = await readMultipartAnswer(body, answer.headers['content-type']);
+	// The media body maps its own errors (toMediaError): no stream layer of its own for that.
+	const parsed = await readMultipartAnswer(body, answer.headers['content-type'], {
+		mapError: (error) => toMediaError(error),
+	});
 	if (parsed.kind === 'location') {
 		log.debug('federation answer: Location');
 		return fetchLocation(
@@ -104,7 +107,7 @@ async function fetchMedia(
 		contentType: parsed.headers.get('content-type') ?? null,
 		contentDisposition: parsed.headers.get('content-disposition') ?? null,
 		contentLength: null,
-		body: withMediaErrors(parsed.body),
+		body: parsed.body,
 	};
 }
 
