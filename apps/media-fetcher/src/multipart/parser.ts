@@ -5,9 +5,10 @@
  * It is synchronous and allocation-light: bytes go in with {@link MultipartMixedParser.write}, events come out
  * through a callback, and the media bytes are handed on as they arrive, never gathered (views of the chunks they
  * came in). The delimiter search is {@link DelimiterSearch} (native `Buffer#indexOf`), which finds delimiters
- * split across any chunk boundary. Tolerated, as real servers send them: a preamble (Synapse's leading CRLF), a first delimiter
- * without a CRLF before it, transport padding after a delimiter, a missing closing delimiter, anything after
- * the second part. Everything else hostile ends in `ERR_MULTIPART_INVALID`, thrown from `write` or `end`.
+ * split across any chunk boundary. Tolerated, as real servers send them: a preamble (Synapse's leading CRLF), a
+ * first delimiter without a CRLF before it, transport padding after a delimiter, a missing closing delimiter,
+ * anything after the second part. Everything else hostile ends in `ERR_MULTIPART_INVALID`, thrown from `write` or
+ * `end`.
  */
 import { MediaFetcherError } from '../errors.js';
 import { DelimiterSearch } from './delimiter-search.js';

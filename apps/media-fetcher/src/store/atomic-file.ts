@@ -4,7 +4,8 @@
  * flushed too. A failure at any point (a source error, the size cap, a full disk) removes the temporary file.
  * Chunks are counted (size cap, sha256) as they arrive ({@link consumeChunks}: a stream's chunks as it pushes them,
  * with no promise per chunk), while earlier ones are being written: large writes from two alternating windows
- * ({@link WriteCoalescer}), and the disk set to work during the download ({@link EarlyWriteback}), so a download takes about the longer of network and disk time, not their sum.
+ * ({@link WriteCoalescer}), and the disk set to work during the download ({@link EarlyWriteback}), so a download
+ * takes about the longer of network and disk time, not their sum.
  *
  * Temporary names carry the writing process's id; {@link cleanTempFiles} removes, at start-up, those of dead
  * processes and those of this process that no writer owns (after a restart in a container, the pid repeats).

@@ -7,8 +7,8 @@
  * Two window buffers, allocated once and reused: chunks are copied into the current window; when it is full, its
  * write starts and the other window takes the next chunks while it runs. `push` (and `take`, its promise-free form)
  * waits only when the other window fills up before the write in flight is done (back-pressure: at most one write in
- * flight, memory two windows whatever the chunk sizes). A chunk at least as large as a window is written as it is, after what was gathered
- * before it. A failed write fails the next `push` or `flush`.
+ * flight, memory two windows whatever the chunk sizes). A chunk at least as large as a window is written as it is,
+ * after what was gathered before it. A failed write fails every later `take`, `push` or `flush`.
  */
 import { MediaFetcherError } from '../errors.js';
 
@@ -18,7 +18,10 @@ export const DEFAULT_WRITE_WINDOW = 2 * 1024 * 1024;
 /** Writes all of `bytes` (the coalescer awaits it before reusing the buffer). */
 export type WriteSink = (bytes: Buffer) => Promise<void>;
 
-/** See the module comment. Not re-entrant: await each `push` (or `take`'s promise) before the next, then `flush` once at the end. */
+/**
+ * See the module comment. Not re-entrant: await each `push` (or `take`'s promise) before the next, then `flush` once
+ * at the end.
+ */
 export class WriteCoalescer {
 	readonly #sink: WriteSink;
 	readonly #windows: [Buffer, Buffer];
