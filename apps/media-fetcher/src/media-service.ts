@@ -3,7 +3,7 @@
  * many callers ask at the same time), stored, then read from the store by every caller.
  */
 import type { Readable } from 'node:stream';
-import type { Router } from '@homeserver/outbound-http';
+import type { BodyRate, Router } from '@homeserver/outbound-http';
 import type { Logger } from 'pino';
 import { MediaFetcherError } from './errors.js';
 import { fileNameFromDisposition, normalizeContentType } from './media-headers.js';
@@ -12,7 +12,6 @@ import type { MediaMetrics } from './metrics.js';
 import { DownloadRateLimit } from './download-ratelimit.js';
 import { Limiter, LimiterWaitError } from './limiter.js';
 import { RemoteBackoff } from './remote-backoff.js';
-import type { BodyRate } from './remote/guarded-body.js';
 import { SingleFlight } from './single-flight.js';
 import type { MediaStore, StoredMedia } from './store/media-store.js';
 

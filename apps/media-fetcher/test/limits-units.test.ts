@@ -1,8 +1,6 @@
-import { PassThrough } from 'node:stream';
 import test from 'ava';
 import { DownloadRateLimit } from '../src/download-ratelimit.js';
 import { Limiter, LimiterWaitError } from '../src/limiter.js';
-import { bodyRateGuard } from '../src/remote/body-rate.js';
 import { RemoteBackoff } from '../src/remote-backoff.js';
 
 test('the limiter refuses a waiter beyond maxWaiting, and one whose signal aborts leaves the queue', async (t) => {
@@ -25,36 +23,6 @@ test('the limiter gives up on a wait after waitTimeoutMs and holds nothing for i
 	t.is((await t.throwsAsync(limiter.acquire(), { instanceOf: LimiterWaitError })).reason, 'timeout');
 	release();
 	t.deepEqual([limiter.active, limiter.waiting], [0, 0]);
-});
-
-test('the body rate guard fails a trickle after one window and passes a fast body through', async (t) => {
-	const source = new PassThrough();
-	const guard = bodyRateGuard({
-		minBytesPerSecond: 1000,
-		windowMs: 100,
-		tooSlow: (received) => Object.assign(new Error(`slow: ${received}`), { code: 'SLOW' }),
-	});
-	source.pipe(guard);
-	source.write('x');
-	const error = await new Promise<Error>((resolve) => guard.once('error', resolve));
-	t.is((error as { code?: string }).code, 'SLOW');
-	t.is(error.message, 'slow: 1');
-
-	const fast = bodyRateGuard({ minBytesPerSecond: 1, windowMs: 1000, tooSlow: () => new Error('slow') });
-	const chunks: Buffer[] = [];
-	fast.on('data', (chunk: Buffer) => chunks.push(chunk));
-	fast.end('all of it');
-	await new Promise((resolve) => fast.once('end', resolve));
-	t.is(Buffer.concat(chunks).toString(), 'all of it');
-});
-
-test('the body rate guard refuses nonsense options', (t) => {
-	t.throws(() => bodyRateGuard({ minBytesPerSecond: -1, windowMs: 10, tooSlow: () => new Error() }), {
-		instanceOf: RangeError,
-	});
-	t.throws(() => bodyRateGuard({ minBytesPerSecond: 1, windowMs: 0, tooSlow: () => new Error() }), {
-		instanceOf: RangeError,
-	});
 });
 
 test("the download bucket: 1 MiB must be free to start, and it drains at the configured rate (Synapse's rule)", (t) => {

@@ -40,15 +40,17 @@ async function collect(stream: Readable): Promise<Buffer> {
 	return Buffer.concat(parts);
 }
 
-test('the media part streams out without the rest of the answer being read ahead', async (t) => {
+test('the media part streams out with no more of the answer read ahead than its highWaterMark', async (t) => {
 	const media = Buffer.alloc(64 * 1024 * 40, 1);
 	const body = synapseInline(media);
 	const cuts = Array.from({ length: 40 }, (_, index) => 200 + index * 64 * 1024);
 	const { state, source } = trackedSource(splitAt(body, cuts));
-	const answer = await readMultipartAnswer(source, CONTENT_TYPE);
+	const answer = await readMultipartAnswer(source, CONTENT_TYPE, { highWaterMark: 128 * 1024 });
 	t.is(answer.kind, 'inline');
 	if (answer.kind !== 'inline') return;
-	t.true(state.pulled <= 3, `pulled ${state.pulled} chunks before the body was read`);
+	await new Promise((resolve) => setImmediate(resolve));
+	// The head, two 64 KiB chunks to reach the mark, and the one the source reads ahead itself.
+	t.true(state.pulled <= 4, `pulled ${state.pulled} chunks before the body was read`);
 	t.is(answer.headers.get('content-type'), 'text/plain');
 	t.true((await collect(answer.body)).equals(media));
 	t.true(state.released);
@@ -100,4 +102,27 @@ test('a source error inside the media part reaches the body stream', async (t) =
 	if (answer.kind !== 'inline') return t.fail();
 	const error = await t.throwsAsync(collect(answer.body));
 	t.is((error as NodeJS.ErrnoException).code, 'ECONNRESET');
+});
+
+test('a source error before anyone reads the body is kept for its reader, mapped by mapError', async (t) => {
+	function* failing(): Generator<Buffer> {
+		yield synapseInline(Buffer.alloc(1000, 2)).subarray(0, 300);
+		throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+	}
+	const answer = await readMultipartAnswer(Readable.from(failing()), CONTENT_TYPE, {
+		mapError: (error) => new Error('mapped', { cause: error }),
+	});
+	if (answer.kind !== 'inline') return t.fail();
+	await new Promise((resolve) => setTimeout(resolve, 20));
+	const error = await t.throwsAsync(collect(answer.body), { message: 'mapped' });
+	t.is((error.cause as NodeJS.ErrnoException).code, 'ECONNRESET');
+});
+
+test('destroying the media body releases the source', async (t) => {
+	const { state, source } = trackedSource(splitAt(synapseInline(Buffer.alloc(1 << 20, 3)), [200, 300_000]));
+	const answer = await readMultipartAnswer(source, CONTENT_TYPE);
+	if (answer.kind !== 'inline') return t.fail();
+	answer.body.destroy();
+	await new Promise((resolve) => setImmediate(resolve));
+	t.true(state.released);
 });

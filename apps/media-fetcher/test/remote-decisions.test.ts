@@ -1,5 +1,5 @@
 import { MatrixRemoteError } from '@homeserver/federation';
-import { OutboundHttpError } from '@homeserver/outbound-http';
+import { BODY_RATE_PHASE, OutboundHttpError, RequestTimeoutError } from '@homeserver/outbound-http';
 import test from 'ava';
 import { MediaFetcherError } from '../src/index.js';
 import { toMediaError } from '../src/remote/map-error.js';
@@ -53,4 +53,16 @@ test('transport errors map to what a client needs to know, keeping the cause', (
 	t.is(toMediaError(Object.assign(new Error('x'), { code: 'ERR_TIMEOUT' })).code, 'ERR_REMOTE_FAILED');
 	const ours = new MediaFetcherError('ERR_MEDIA_NOT_FOUND', 'gone', { status: 404 });
 	t.is(toMediaError(ours), ours);
+});
+
+test('a body below the download’s minimum rate (the stack’s ERR_TIMEOUT, phase rate) is ERR_REMOTE_TOO_SLOW', (t) => {
+	const rate = new RequestTimeoutError(
+		'https://remote.test/x',
+		BODY_RATE_PHASE,
+		new Error('3 bytes in 1000 ms'),
+	);
+	t.is(toMediaError(rate).code, 'ERR_REMOTE_TOO_SLOW');
+	t.is(toMediaError(new Error('body failed', { cause: rate })).code, 'ERR_REMOTE_TOO_SLOW');
+	const headers = new RequestTimeoutError('https://remote.test/x', 'response', new Error('late'));
+	t.is(toMediaError(headers).code, 'ERR_REMOTE_TIMEOUT');
 });

@@ -26,7 +26,7 @@ const answer = (): FederationStream => ({
 	candidate: {} as FederationStream['candidate'],
 });
 
-test('the request is a signed GET with the size cap, the headers deadline and the signal; the answer comes back as it arrived', async (t) => {
+test('the request is a signed GET with the size cap, the headers deadline, the minimum body rate and the signal; the answer comes back as it arrived', async (t) => {
 	const given = answer();
 	const remote = recordingClient(given);
 	const stop = new AbortController();
@@ -34,6 +34,7 @@ test('the request is a signed GET with the size cap, the headers deadline and th
 		maxBytes: 1234,
 		headersTimeoutMs: 16_000,
 		signal: stop.signal,
+		bodyRate: { minBytesPerSecond: 64, windowMs: 1000 },
 	});
 	t.is(opened, given);
 	t.deepEqual(remote.calls, [
@@ -45,6 +46,7 @@ test('the request is a signed GET with the size cap, the headers deadline and th
 				maxBytes: 1234,
 				responseTimeout: 16_000,
 				signal: stop.signal,
+				bodyRate: { minBytesPerSecond: 64, windowMs: 1000 },
 			},
 		},
 	]);

@@ -114,3 +114,13 @@ test('a download no client waits for any more is cancelled, only when the last c
 	t.is(world.fetcher.service.backedOffServers, 0, 'a cancelled download does not back the server off');
 	t.is(slow.remote.requests, 1);
 });
+
+test('a remote that drips its media body or its multipart preamble fails as too slow, below min_download_rate', async (t) => {
+	t.timeout(60_000);
+	const world = await startSlowWorld(t, ['body', 'preamble'], LIMITS);
+	for (const [index, { serverName }] of world.slow.entries()) {
+		const error = await t.throwsAsync(world.fetcher.service.get({ serverName, mediaId: `drip${index}` }));
+		t.like(error, { code: 'ERR_REMOTE_TOO_SLOW' } as never);
+	}
+	t.is(world.fetcher.service.backedOffServers, 2);
+});

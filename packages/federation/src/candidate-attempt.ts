@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { OutboundContext, RouteDecision } from '@homeserver/outbound-http';
+import type { BodyRate, BodyRateContext, OutboundContext, RouteDecision } from '@homeserver/outbound-http';
 import type { Got, Method, OptionsInit, OptionsOfBufferResponseBody } from 'got';
 import { destroyOnAbort } from './abort.js';
 import type { Deadline } from './deadline.js';
@@ -22,6 +22,8 @@ export interface PreparedRequest {
 	readonly timeout: number | undefined;
 	/** Deadline for the response headers, from the request written (got's `timeout.response`). */
 	readonly responseTimeout: number | undefined;
+	/** The body's minimum rate (`context.bodyRate`), or undefined for the outbound stack's. */
+	readonly bodyRate?: BodyRate | false | undefined;
 	/** The destination as given (for messages). */
 	readonly destination: string;
 	readonly signal: AbortSignal | undefined;
@@ -60,11 +62,12 @@ export function candidateOptions(
 	if (request.body !== undefined) options.body = request.body;
 	if (candidate.sni !== undefined) options.https = { serverName: candidate.sni };
 	// `serverName`: the whitelist (federation_domain_whitelist) is checked on the destination, not on the target.
-	options.context = (
-		request.maxBytes === undefined
-			? { onRoute, serverName: request.destination }
-			: { onRoute, serverName: request.destination, maxBytes: request.maxBytes }
-	) satisfies OutboundContext;
+	options.context = {
+		onRoute,
+		serverName: request.destination,
+		...(request.maxBytes === undefined ? {} : { maxBytes: request.maxBytes }),
+		...(request.bodyRate === undefined ? {} : { bodyRate: request.bodyRate }),
+	} satisfies OutboundContext & BodyRateContext;
 	const left = request.timeout === undefined ? undefined : (deadline?.remaining() ?? request.timeout);
 	if (left !== undefined || request.responseTimeout !== undefined) {
 		options.timeout = {

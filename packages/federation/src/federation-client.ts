@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Config } from '@homeserver/config';
 import { isOutboundHttpError, RequestTimeoutError } from '@homeserver/outbound-http';
-import type { OutboundHttp, OutboundHttpErrorCode, RouteDecision } from '@homeserver/outbound-http';
+import type { BodyRate, OutboundHttp, OutboundHttpErrorCode, RouteDecision } from '@homeserver/outbound-http';
 import type { OptionsInit } from 'got';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -91,6 +91,12 @@ export interface FederationStreamOptions extends Omit<FederationRequestOptions, 
 	 * `timeout_ms`) gets this long. Missed: `ERR_TIMEOUT` with phase `response`, not retried on another candidate.
 	 */
 	readonly responseTimeout?: number | undefined;
+	/**
+	 * The body's minimum rate for this request (the outbound stack's `bodyRate`, sent as `context.bodyRate`; `false`:
+	 * none); too slow: `ERR_TIMEOUT` with phase `rate`. Default: the stack's. A media download gives its own, so one
+	 * guard watches its bytes, framing included.
+	 */
+	readonly bodyRate?: BodyRate | false | undefined;
 }
 
 /** A parsed JSON answer (always a JSON object). */
@@ -188,6 +194,7 @@ export function createFederationClient(options: FederationClientOptions): Federa
 			maxBytes,
 			timeout: request.timeout,
 			responseTimeout: request.responseTimeout,
+			bodyRate: request.bodyRate,
 			destination,
 			signal: deadline.signal,
 		};

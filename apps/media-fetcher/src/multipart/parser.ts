@@ -3,14 +3,15 @@
  * media bytes or a part with a `Location` header (spec "Content Repository", MSC3916).
  *
  * It is synchronous and allocation-light: bytes go in with {@link MultipartMixedParser.write}, events come out
- * through a callback, and the media bytes are handed on as they arrive, never gathered. The delimiter search
- * is `streamsearch` (the Boyer-Moore-Horspool search busboy uses), which finds delimiters split across any
- * chunk boundary. Tolerated, as real servers send them: a preamble (Synapse's leading CRLF), a first delimiter
- * without a CRLF before it, transport padding after a delimiter, a missing closing delimiter, anything after
- * the second part. Everything else hostile ends in `ERR_MULTIPART_INVALID`, thrown from `write` or `end`.
+ * through a callback, and the media bytes are handed on as they arrive, never gathered (views of the chunks they
+ * came in). The delimiter search is {@link DelimiterSearch} (native `Buffer#indexOf`), which finds delimiters
+ * split across any chunk boundary. Tolerated, as real servers send them: a preamble (Synapse's leading CRLF), a
+ * first delimiter without a CRLF before it, transport padding after a delimiter, a missing closing delimiter,
+ * anything after the second part. Everything else hostile ends in `ERR_MULTIPART_INVALID`, thrown from `write` or
+ * `end`.
  */
-import StreamSearch from 'streamsearch';
 import { MediaFetcherError } from '../errors.js';
+import { DelimiterSearch } from './delimiter-search.js';
 import { assertJsonPartHeaders, parseJsonPart } from './json-part.js';
 import { parsePartHeaders, type PartHeaders } from './part-headers.js';
 
@@ -55,7 +56,7 @@ function invalid(message: string): MediaFetcherError {
 export class MultipartMixedParser {
 	readonly #emit: (event: MultipartEvent) => void;
 	readonly #limits: MultipartLimits;
-	readonly #search: StreamSearch;
+	readonly #search: DelimiterSearch;
 	#state: State = 'preamble';
 	/** 0 while reading the JSON part, 1 for the media part. */
 	#part = 0;
@@ -72,16 +73,13 @@ export class MultipartMixedParser {
 	) {
 		this.#emit = emit;
 		this.#limits = { ...defaultMultipartLimits, ...limits };
-		this.#search = new StreamSearch(
+		if (/[\r\n]/.test(boundary)) {
+			throw invalid('The multipart boundary contains a line break');
+		}
+		this.#search = new DelimiterSearch(
 			Buffer.from(`\r\n--${boundary}`, 'latin1'),
-			(isMatch, data, start, end, safe) => {
-				if (data !== undefined && end > start) {
-					this.#onData(safe === true ? data.subarray(start, end) : Buffer.from(data.subarray(start, end)));
-				}
-				if (isMatch) {
-					this.#onDelimiter();
-				}
-			},
+			(bytes) => this.#onData(bytes),
+			() => this.#onDelimiter(),
 		);
 		// A CRLF in front lets the first delimiter match without one of its own, as RFC 2046 allows.
 		this.#search.push(CRLF);
@@ -99,7 +97,7 @@ export class MultipartMixedParser {
 	/** Says the body ended. Throws `ERR_MULTIPART_INVALID` unless the answer was complete enough to use. */
 	end(): void {
 		this.#guard(() => {
-			this.#search.destroy();
+			this.#search.end();
 			if (this.#state === 'head') {
 				this.#finishHeadEarly();
 			}

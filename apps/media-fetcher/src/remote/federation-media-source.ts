@@ -14,9 +14,8 @@ import { MediaFetcherError } from '../errors.js';
 import type { MediaRef } from '../media-id.js';
 import type { RemoteFetchOptions, RemoteMedia, RemoteMediaSource } from '../media-service.js';
 import { readMultipartAnswer } from '../multipart/read-answer.js';
-import { guardedBody } from './guarded-body.js';
 import { fetchLocation } from './fetch-location.js';
-import { toMediaError, withMediaErrors } from './map-error.js';
+import { toMediaError } from './map-error.js';
 import { mediaFrom } from './media-from.js';
 import { withShortRetries, type ShortRetryOptions } from './short-retries.js';
 import { openSigned, type SignedStreamOptions } from './signed-stream.js';
@@ -71,6 +70,7 @@ async function fetchMedia(
 			maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES,
 			headersTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
 			signal,
+			bodyRate: fetchOptions.bodyRate,
 		});
 	} catch (error) {
 		if (!(error instanceof MatrixRemoteError)) throw error;
@@ -85,9 +85,11 @@ async function fetchMedia(
 		answer.body.destroy();
 		throw remoteStatusError(ref, answer);
 	}
-	// The rate guard sees the raw bytes: a preamble or part headers dripped a byte at a time are cut too.
-	const body = guardedBody(answer.body, fetchOptions.bodyRate);
-	const parsed = await readMultipartAnswer(body, answer.headers['content-type']);
+	// The media body maps its own errors (toMediaError): no stream layer of its own for that.
+	// The rate (the request's bodyRate) counts the raw bytes: a preamble or part headers dripped are cut too.
+	const parsed = await readMultipartAnswer(answer.body, answer.headers['content-type'], {
+		mapError: (error) => toMediaError(error),
+	});
 	if (parsed.kind === 'location') {
 		log.debug('federation answer: Location');
 		return fetchLocation(
@@ -104,7 +106,7 @@ async function fetchMedia(
 		contentType: parsed.headers.get('content-type') ?? null,
 		contentDisposition: parsed.headers.get('content-disposition') ?? null,
 		contentLength: null,
-		body: withMediaErrors(parsed.body),
+		body: parsed.body,
 	};
 }
 
@@ -153,12 +155,13 @@ async function legacyDownload(
 			maxBytes,
 			headersTimeoutMs: timeoutMs + HEADERS_MARGIN_MS,
 			signal,
+			bodyRate: fetchOptions.bodyRate,
 		});
 	} catch (error) {
 		throw error instanceof MatrixRemoteError ? remoteStatusError(ref, error) : error;
 	}
 	if (answer.status === 200) {
-		return mediaFrom({ headers: answer.headers, body: guardedBody(answer.body, fetchOptions.bodyRate) });
+		return mediaFrom(answer);
 	}
 	answer.body.destroy();
 	const location = answer.headers.location;

@@ -3,10 +3,9 @@
  * signature must not travel to a third party), with purpose `media_redirect`, so every hop (redirects included)
  * is routed by the outbound stack: through the proxy, with the federation IP blocklist applied.
  */
-import type { OutboundHttp } from '@homeserver/outbound-http';
+import type { BodyRate, OutboundHttp } from '@homeserver/outbound-http';
 import { MediaFetcherError } from '../errors.js';
 import type { RemoteMedia } from '../media-service.js';
-import { guardedBody, type BodyRate } from './guarded-body.js';
 import { mediaFrom } from './media-from.js';
 import { openStream } from './open-stream.js';
 
@@ -29,7 +28,8 @@ export async function fetchLocation(
 		throwHttpErrors: false,
 		followRedirect: true,
 		maxRedirects: 5,
-		context: { maxBytes },
+		// The download's minimum rate is the outbound stack's guard for this request (ERR_TIMEOUT, phase `rate`).
+		context: bodyRate === undefined ? { maxBytes } : { maxBytes, bodyRate },
 		timeout: { response: responseTimeoutMs },
 		...(signal === undefined ? {} : { signal }),
 	});
@@ -37,5 +37,5 @@ export async function fetchLocation(
 		answer.body.destroy();
 		throw new MediaFetcherError('ERR_REMOTE_FAILED', `The media Location answered ${answer.status}`);
 	}
-	return mediaFrom({ headers: answer.headers, body: guardedBody(answer.body, bodyRate) });
+	return mediaFrom(answer);
 }

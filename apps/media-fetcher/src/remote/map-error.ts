@@ -1,10 +1,12 @@
 /**
  * Errors of a remote download, in this package's terms. The outbound HTTP stack reports typed errors with a
  * `code` (`ERR_RESPONSE_TOO_LARGE`, `ERR_TIMEOUT`, `ERR_IP_BLOCKED`...); a client of ours only needs to know
- * whether the media was too large, the remote too slow, or the fetch failed. The original stays on `cause`.
+ * whether the media was too large, the remote too slow (below the download's minimum rate, which the outbound
+ * stack enforces on every body of a download: `ERR_TIMEOUT` with phase `rate`), out of time, or the fetch failed.
+ * The original stays on `cause`.
  */
 import { Readable } from 'node:stream';
-import { isOutboundHttpError } from '@homeserver/outbound-http';
+import { BODY_RATE_PHASE, isOutboundHttpError, RequestTimeoutError } from '@homeserver/outbound-http';
 import type { OutboundHttpError } from '@homeserver/outbound-http';
 import { MediaFetcherError } from '../errors.js';
 
@@ -22,8 +24,12 @@ export function toMediaError(error: unknown, what = 'Failed to fetch remote medi
 	}
 	const reason = error instanceof Error ? error.message : String(error);
 	const outbound = outboundError(error);
+	const tooSlow = outbound instanceof RequestTimeoutError && outbound.phase === BODY_RATE_PHASE;
 	if (isOutboundHttpError(outbound, 'ERR_RESPONSE_TOO_LARGE')) {
 		return new MediaFetcherError('ERR_MEDIA_TOO_LARGE', `${what}: ${reason}`, { cause: error });
+	}
+	if (tooSlow) {
+		return new MediaFetcherError('ERR_REMOTE_TOO_SLOW', `${what}: ${reason}`, { cause: error });
 	}
 	if (isOutboundHttpError(outbound, 'ERR_TIMEOUT') || isOutboundHttpError(outbound, 'ERR_PROXY_TIMEOUT')) {
 		return new MediaFetcherError('ERR_REMOTE_TIMEOUT', `${what}: ${reason}`, { cause: error });

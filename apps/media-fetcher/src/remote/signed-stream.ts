@@ -1,10 +1,12 @@
 /**
  * A signed federation GET through the federation client (resolution, X-Matrix, candidates in order, purpose
  * `federation`), with what a media download gives every request: a size cap, a deadline for the response headers
- * (the remote may wait `timeout_ms` for an upload) and the download's abort signal. The client does the work: the
- * deadline is its `responseTimeout`, the signal cancels the request or, later, destroys the body.
+ * (the remote may wait `timeout_ms` for an upload), the download's minimum body rate and its abort signal. The client
+ * does the work: the deadline is its `responseTimeout`, the rate the outbound stack's `bodyRate` for this request,
+ * the signal cancels the request or, later, destroys the body.
  */
 import type { FederationClient, FederationStream } from '@homeserver/federation';
+import type { BodyRate } from '@homeserver/outbound-http';
 
 /** Per-request options. */
 export interface SignedStreamOptions {
@@ -14,6 +16,8 @@ export interface SignedStreamOptions {
 	readonly headersTimeoutMs: number;
 	/** Aborts the request (`ERR_ABORTED`, the reason on `cause`), or the body once the headers came. */
 	readonly signal?: AbortSignal | undefined;
+	/** The body's minimum rate, framing included (`ERR_TIMEOUT` phase `rate`); default: the outbound stack's. */
+	readonly bodyRate?: BodyRate | undefined;
 }
 
 /**
@@ -32,5 +36,6 @@ export function openSigned(
 		maxBytes: options.maxBytes,
 		responseTimeout: options.headersTimeoutMs,
 		signal: options.signal,
+		bodyRate: options.bodyRate,
 	});
 }

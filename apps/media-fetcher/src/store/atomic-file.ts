@@ -2,9 +2,10 @@
  * Writes a stream to its final path so that no partial file is ever visible there: the bytes go to a temporary
  * file in the same file system, are flushed to disk (fsync), then renamed over the target, and the directory is
  * flushed too. A failure at any point (a source error, the size cap, a full disk) removes the temporary file.
- * Chunks are counted (size cap, sha256) as they arrive, while earlier ones are being written: large writes from two
- * alternating windows ({@link WriteCoalescer}), and the disk set to work during the download
- * ({@link EarlyWriteback}), so a download takes about the longer of network and disk time, not their sum.
+ * Chunks are counted (size cap, sha256) as they arrive ({@link consumeChunks}: a stream's chunks as it pushes them,
+ * with no promise per chunk), while earlier ones are being written: large writes from two alternating windows
+ * ({@link WriteCoalescer}), and the disk set to work during the download ({@link EarlyWriteback}), so a download
+ * takes about the longer of network and disk time, not their sum.
  *
  * Temporary names carry the writing process's id; {@link cleanTempFiles} removes, at start-up, those of dead
  * processes and those of this process that no writer owns (after a restart in a container, the pid repeats).
@@ -13,6 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MediaFetcherError } from '../errors.js';
+import { consumeChunks } from './consume-chunks.js';
 import { EarlyWriteback } from './early-writeback.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
@@ -60,8 +62,9 @@ export async function writeFileAtomically(
 			}
 			writeback.written(bytes.length);
 		});
+		const progress = options.onProgress;
 		try {
-			for await (const chunk of source) {
+			await consumeChunks(source, (chunk) => {
 				size += chunk.length;
 				if (size > options.maxBytes) {
 					throw new MediaFetcherError(
@@ -70,9 +73,15 @@ export async function writeFileAtomically(
 					);
 				}
 				hash.update(chunk);
-				await writer.push(chunk);
-				options.onProgress?.(size);
-			}
+				const wait = writer.take(chunk);
+				if (progress === undefined) return wait;
+				const taken = size;
+				if (wait === undefined) {
+					progress(taken);
+					return undefined;
+				}
+				return wait.then(() => progress(taken));
+			});
 			await writer.flush();
 			await writeback.settle();
 			await file.sync().catch(local);
