@@ -342,6 +342,9 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 
 	#scheduleHeartbeat(): void {
 		const keeper = this.#keeper;
+		// One heartbeat timer at a time: a lease notification during start() may already have scheduled one.
+		this.#heartbeatTimer?.();
+		this.#heartbeatTimer = null;
 		if (this.#stopping !== null || keeper === null) return;
 		this.#heartbeatTimer = this.#o.clock.setTimer(keeper.heartbeatMs, () => {
 			this.#heartbeatTimer = null;
