@@ -291,6 +291,14 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		}
 		state.running = false;
 		this.#running.delete(destination);
+		// A destination that now belongs to another instance (a heartbeat skipped it while this turn ran) goes back
+		// to its owner now, whatever the turn's outcome, not at the next heartbeat.
+		if (this.#keeper !== null && !this.#keeper.owns(destination)) {
+			this.#keeper.giveBack([destination]).catch((error: unknown) => {
+				this.#o.logger.error({ err: error, destination }, 'giving a lease back failed');
+				this.emit('fault', { destination, error });
+			});
+		}
 		if (outcome.kind === 'failed') state.retryAt = outcome.retryAt;
 		if (outcome.kind === 'empty' && !state.dirty && state.timer === null) this.#states.delete(destination);
 		else if (outcome.kind !== 'stopped') this.notify(destination);
