@@ -256,10 +256,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 			if (this.#keeper !== null && !(this.#keeper.holds(destination) && this.#keeper.owns(destination))) {
 				// Not ours (any more): the holder or owner works it; a lease we still hold goes back to its owner now.
 				if (state.timer === null) this.#states.delete(destination);
-				this.#keeper.giveBack([destination]).catch((error: unknown) => {
-					this.#o.logger.error({ err: error, destination }, 'giving a lease back failed');
-					this.emit('fault', { destination, error });
-				});
+				this.#giveBack(destination);
 				continue;
 			}
 			state.running = true;
@@ -294,15 +291,20 @@ export class DeliveryWorker extends EventEmitter<WorkerEventMap> {
 		// A destination that now belongs to another instance (a heartbeat skipped it while this turn ran) goes back
 		// to its owner now, whatever the turn's outcome, not at the next heartbeat.
 		if (this.#keeper !== null && !this.#keeper.owns(destination)) {
-			this.#keeper.giveBack([destination]).catch((error: unknown) => {
-				this.#o.logger.error({ err: error, destination }, 'giving a lease back failed');
-				this.emit('fault', { destination, error });
-			});
+			this.#giveBack(destination);
 		}
 		if (outcome.kind === 'failed') state.retryAt = outcome.retryAt;
 		if (outcome.kind === 'empty' && !state.dirty && state.timer === null) this.#states.delete(destination);
 		else if (outcome.kind !== 'stopped') this.notify(destination);
 		this.#pump();
+	}
+
+	/** Gives `destination`'s lease back to the instance that owns it now (see `LeaseKeeper.giveBack`). */
+	#giveBack(destination: string): void {
+		this.#keeper?.giveBack([destination]).catch((error: unknown) => {
+			this.#o.logger.error({ err: error, destination }, 'giving a lease back failed');
+			this.emit('fault', { destination, error });
+		});
 	}
 
 	/**
