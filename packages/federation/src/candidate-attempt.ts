@@ -7,6 +7,7 @@ import type { Deadline } from './deadline.js';
 import { FederationRequestError } from './errors.js';
 import { MatrixRemoteError } from './matrix-remote-error.js';
 import type { ResolvedCandidate } from './server-resolver.js';
+import { parseJson } from './parse-json.js';
 
 /** Error bodies of streamed answers are read up to this size to build the {@link MatrixRemoteError}. */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -95,7 +96,7 @@ export async function attemptJson(
 	if (status < 200 || status > 299) throw MatrixRemoteError.fromResponse(status, headers, rawBody);
 	let body: unknown;
 	try {
-		body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(rawBody));
+		body = parseJson(new TextDecoder('utf-8', { fatal: true }).decode(rawBody));
 	} catch (error) {
 		throw new FederationRequestError(
 			`the remote server answered HTTP ${status} with a body that is not JSON`,

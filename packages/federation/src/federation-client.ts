@@ -65,6 +65,12 @@ export interface FederationRequestOptions {
 	readonly path: string;
 	/** The JSON body (signed as `content`, sent as its canonical JSON with `Content-Type: application/json`). */
 	readonly body?: JsonObject;
+	/**
+	 * The JSON body as canonical JSON text, signed and sent byte for byte instead of `body` (one or the other): an
+	 * outbox that stores its transactions as canonical JSON re-sends the very bytes it stored, with no parse on the
+	 * way (docs/architecture.md 4). The text must be canonical JSON of an object; it is not parsed here.
+	 */
+	readonly canonicalBody?: string;
 	/** Cap on the response body in bytes (default {@link DEFAULT_FEDERATION_MAX_BYTES} for JSON, none for streams). */
 	readonly maxBytes?: number;
 	/**
@@ -84,7 +90,7 @@ export interface FederationRequestOptions {
 }
 
 /** One streamed request: no body, and a deadline for the response headers. */
-export interface FederationStreamOptions extends Omit<FederationRequestOptions, 'body'> {
+export interface FederationStreamOptions extends Omit<FederationRequestOptions, 'body' | 'canonicalBody'> {
 	/**
 	 * Deadline in ms for the response headers, from the request written to the candidate (got's
 	 * `timeout.response`; replaces the outbound stack's for this request): a remote allowed to wait (media
@@ -140,6 +146,20 @@ export interface FederationClient {
 	close(): void;
 }
 
+/** The body's canonical JSON: `canonicalBody` as given, or `body` written out; both at once is a caller's error. */
+function requestBody(request: Pick<FederationRequestOptions, 'body' | 'canonicalBody'>): string | undefined {
+	if (request.canonicalBody === undefined) {
+		return request.body === undefined ? undefined : canonicalJson(request.body);
+	}
+	if (request.body !== undefined) {
+		throw new FederationRequestError('a request takes body or canonicalBody, not both');
+	}
+	if (!request.canonicalBody.startsWith('{') || !request.canonicalBody.endsWith('}')) {
+		throw new FederationRequestError('canonicalBody must be the canonical JSON of an object');
+	}
+	return request.canonicalBody;
+}
+
 function nextCandidate(error: unknown): boolean {
 	if (!isOutboundHttpError(error)) return false;
 	return (
@@ -170,14 +190,14 @@ export function createFederationClient(options: FederationClientOptions): Federa
 
 	function prepare(
 		destination: string,
-		request: FederationStreamOptions & Pick<FederationRequestOptions, 'body'>,
+		request: FederationStreamOptions & Pick<FederationRequestOptions, 'body' | 'canonicalBody'>,
 		maxBytes: number | undefined,
 		deadline: Deadline,
 	): PreparedRequest {
 		if (closed) throw new FederationRequestError('the federation client was closed');
 		if (request.signal?.aborted === true) throw abortedError(destination, request.signal);
 		checkRequestPath(request.path);
-		const body = request.body === undefined ? undefined : canonicalJson(request.body);
+		const body = requestBody(request);
 		const authorization = buildXMatrixAuthorization({
 			method: request.method,
 			uri: request.path,

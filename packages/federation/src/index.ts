@@ -22,6 +22,7 @@ export type { HttpHeaders } from './headers.js';
 export { parseHttpDate } from './http-date.js';
 export { decodeBase64, encodeUnpaddedBase64 } from './base64.js';
 export { canonicalJson, compareCodePoints } from './canonical-json.js';
+export { parseJson } from './parse-json.js';
 export {
 	generateSigningKey,
 	parseSigningKeyFile,

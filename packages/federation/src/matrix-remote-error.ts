@@ -3,6 +3,7 @@ import type { FederationErrorOptions } from './errors.js';
 import { headerValues } from './headers.js';
 import type { HttpHeaders } from './headers.js';
 import { parseHttpDate } from './http-date.js';
+import { parseJson } from './parse-json.js';
 
 /** Bodies larger than this are not parsed (a Matrix error body is a few hundred bytes). */
 const MAX_PARSED_BODY = 64 * 1024;
@@ -76,7 +77,7 @@ function parseBody(body: string | Uint8Array): Record<string, unknown> | undefin
 	}
 	try {
 		const text = typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body);
-		const value: unknown = JSON.parse(text);
+		const value = parseJson(text);
 		return typeof value === 'object' && value !== null && !Array.isArray(value)
 			? (value as Record<string, unknown>)
 			: undefined;

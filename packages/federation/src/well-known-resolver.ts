@@ -4,6 +4,7 @@ import { describeInput } from './errors.js';
 import type { HttpHeaders } from './headers.js';
 import { formatServerName, parseServerName } from './server-name.js';
 import { TtlCache } from './ttl-cache.js';
+import { parseJson } from './parse-json.js';
 
 /** `.well-known/matrix/server` bodies above this size (50 KiB, as Synapse) mean "no delegation". */
 export const WELL_KNOWN_MAX_BYTES = 50 * 1024;
@@ -221,7 +222,7 @@ function parseDelegation(response: WellKnownResponse): string {
 	}
 	let body: unknown;
 	try {
-		body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(response.body));
+		body = parseJson(new TextDecoder('utf-8', { fatal: true }).decode(response.body));
 	} catch {
 		throw new FetchFailure(false, 'body is not JSON');
 	}

@@ -5,6 +5,7 @@ import type { ExecutionContext } from 'ava';
 import { generatedBytes } from '@homeserver/testkit';
 import type { RemoteHomeserver } from '@homeserver/testkit';
 import {
+	canonicalJson,
 	encodePathSegment,
 	FederationRequestError,
 	generateSigningKey,
@@ -43,6 +44,30 @@ test('a PUT transaction arrives signed, as canonical JSON with Content-Type appl
 	t.is(server.transactions[0]?.txnId, 'txn 1!');
 	t.is(server.duplicates, 1);
 	t.deepEqual(server.pdus(ORIGIN), transaction.pdus);
+});
+
+test('a canonicalBody is signed and sent byte for byte, and the remote verifies it as the same content', async (t) => {
+	const { server, net, name } = await setup(t);
+	const path = '/_matrix/federation/v1/send/stored';
+	const stored = canonicalJson(transaction);
+	await net.client.request(name, { method: 'PUT', path, canonicalBody: stored });
+	t.like(server.requests[0], { authorization: 'valid', origin: ORIGIN });
+	t.deepEqual(server.requests[0]?.content, transaction);
+	t.is(server.requests[0]?.headers['content-length'], String(Buffer.byteLength(stored)));
+});
+
+test('body and canonicalBody together, or a canonicalBody that is no object, are refused before anything is sent', async (t) => {
+	const { server, net, name } = await setup(t);
+	const path = '/_matrix/federation/v1/send/x';
+	await t.throwsAsync(net.client.request(name, { method: 'PUT', path, body: {}, canonicalBody: '{}' }), {
+		instanceOf: FederationRequestError,
+		message: /body or canonicalBody, not both/,
+	});
+	await t.throwsAsync(net.client.request(name, { method: 'PUT', path, canonicalBody: '[1]' }), {
+		instanceOf: FederationRequestError,
+		message: /canonicalBody must be/,
+	});
+	t.is(server.requests.length, 0);
 });
 
 test('a remote 429 with retry_after_ms becomes MatrixRemoteError with status, errcode and retryAfterMs', async (t) => {

@@ -44,6 +44,17 @@ test('packages/config may read the environment, and tests may pass it to childre
 	t.deepEqual(await lint('apps/media-fetcher/test/x.test.ts', 'export const a = { ...process.env };\n'), []);
 });
 
+test('a bare JSON.parse in federation or app code is a lint error; parseJson itself and tests may use it', async (t) => {
+	const code = "export const a: unknown = JSON.parse('{}');\n";
+	for (const file of ['packages/federation/src/x.ts', 'apps/federation-sender/src/x.ts', 'apps/media-fetcher/src/x.ts']) {
+		t.deepEqual(await lint(file, code), ['no-restricted-properties'], file);
+		// The environment rule still holds there: the JSON entry repeats it.
+		t.deepEqual(await lint(file, "export const a = process.env['x'];\n"), ['no-restricted-properties'], file);
+	}
+	t.deepEqual(await lint('packages/federation/src/parse-json.ts', code), []);
+	t.deepEqual(await lint('apps/federation-sender/test/x.test.ts', code), []);
+});
+
 test('imports against the layers are lint errors', async (t) => {
 	const refused = [
 		['packages/config/src/x.ts', '@homeserver/outbound-http'],

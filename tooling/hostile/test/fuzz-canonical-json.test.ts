@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { CanonicalJsonError, canonicalJson } from '@homeserver/federation';
+import { CanonicalJsonError, canonicalJson, parseJson } from '@homeserver/federation';
 import { independentCanonicalJson } from '@homeserver/testkit';
 import test from 'ava';
 import fc from 'fast-check';
@@ -17,11 +17,24 @@ test("canonical JSON equals the plain reference writer and the testkit's indepen
 	t.pass();
 });
 
-test('canonical JSON is idempotent: canonical(parse(canonical(x))) == canonical(x)', (t) => {
+// parseJson, not JSON.parse: on Node 24 V8 misreads escaped one-character keys once a `"\\"` key was parsed
+// (nodejs/node#63785), which this very property found (docs/architecture.md 4).
+test('canonical JSON is idempotent: canonical(parseJson(canonical(x))) == canonical(x)', (t) => {
 	fc.assert(
 		fc.property(canonicalValue, (value) => {
 			const once = canonicalJson(value);
-			return canonicalJson(JSON.parse(once)) === once;
+			return canonicalJson(parseJson(once)) === once;
+		}),
+		{ numRuns: RUNS.canonicalIdempotent },
+	);
+	t.pass();
+});
+
+test('parseJson reads back what JSON.stringify wrote, escaped keys included, after any earlier parse', (t) => {
+	fc.assert(
+		fc.property(fc.array(canonicalValue, { maxLength: 3 }), canonicalValue, (earlier, value) => {
+			for (const item of earlier) JSON.parse(JSON.stringify(item));
+			return canonicalJson(parseJson(JSON.stringify(value))) === canonicalJson(value);
 		}),
 		{ numRuns: RUNS.canonicalIdempotent },
 	);

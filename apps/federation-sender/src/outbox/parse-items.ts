@@ -7,6 +7,7 @@
 import { canonicalJson, CanonicalJsonError } from '@homeserver/federation';
 import { FederationSenderError } from '../errors.js';
 import type { NewItem } from './types.js';
+import { parseJson } from '@homeserver/federation';
 
 /** The spec's limit on a PDU (65 536 bytes). */
 export const MAX_PDU_BYTES = 65_536;
@@ -93,7 +94,7 @@ export function parseItemsText(kind: 'pdu' | 'edu', text: string, source: string
 /** JSON text to a value, or `ERR_INVALID_JSON` naming the source. */
 export function parseJsonText(text: string, source: string): unknown {
 	try {
-		return JSON.parse(text) as unknown;
+		return parseJson(text);
 	} catch (error) {
 		throw new FederationSenderError('ERR_INVALID_JSON', `${source}: ${(error as Error).message}`, {
 			cause: error,

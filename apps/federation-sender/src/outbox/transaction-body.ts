@@ -5,8 +5,8 @@
 
 /**
  * `{"edus":[…],"origin":…,"origin_server_ts":…,"pdus":[…]}`: canonical JSON (keys in code-point order, no
- * whitespace) when the items are canonical JSON, as `parsePdu`/`parseEdu` store them. The federation client sends
- * `canonicalJson(JSON.parse(body))`, which is then this very text: retries of a txnId carry identical bytes.
+ * whitespace) when the items are canonical JSON, as `parsePdu`/`parseEdu` store them. The federation client signs
+ * and sends this very text (`canonicalBody`): retries of a txnId carry identical bytes.
  * `edus` is omitted when empty, as Synapse does. `pdus` and `edus` are JSON texts, placed verbatim.
  */
 export function buildTransactionBody(

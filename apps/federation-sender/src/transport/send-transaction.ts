@@ -1,7 +1,7 @@
 /**
  * The worker's {@link SendTransaction} over the federation client: `PUT /_matrix/federation/v1/send/{txnId}` with
- * the stored body. The body is stored as canonical JSON and the client sends `canonicalJson(JSON.parse(body))`, so
- * the bytes on the wire are the stored ones, identical on every retry of a txnId. A remote's error answer becomes
+ * the stored body. The body is stored as canonical JSON and handed to the client as `canonicalBody`, unparsed, so
+ * the bytes on the wire are the stored ones, identical on every retry of a txnId (docs/architecture.md 4). A remote's error answer becomes
  * a result (status, `errcode`/`error`, retry delay) for the worker's retry rules; no answer at all is thrown.
  * The worker's signal goes to the client: an abort (shutdown grace over) cancels the request and its connection.
  *
@@ -11,7 +11,7 @@
  * resolutions are bounded in number: the worker's other slots stay for the sends.
  */
 import { encodePathSegment, FederationTimeoutError, MatrixRemoteError } from '@homeserver/federation';
-import type { FederationClient, JsonObject } from '@homeserver/federation';
+import type { FederationClient } from '@homeserver/federation';
 import type { SendResult, SendTransaction } from '../worker/types.js';
 import type { PermitGate } from './permit-gate.js';
 
@@ -82,7 +82,7 @@ export function sendTransactionVia(
 			const response = await client.request(destination, {
 				method: 'PUT',
 				path: `/_matrix/federation/v1/send/${encodePathSegment(txnId)}`,
-				body: JSON.parse(body) as JsonObject,
+				canonicalBody: body,
 				maxBytes: limits.maxResponseBytes,
 				timeout: Math.max(1, limits.timeoutMs - (Date.now() - startedAt)),
 				signal,

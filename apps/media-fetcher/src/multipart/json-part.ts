@@ -5,6 +5,7 @@
 import { parse as parseContentType } from 'content-type';
 import { MediaFetcherError } from '../errors.js';
 import type { PartHeaders } from './part-headers.js';
+import { parseJson } from '@homeserver/federation';
 
 /** Throws `ERR_MULTIPART_INVALID` unless the part's type is `application/json`. */
 export function assertJsonPartHeaders(headers: PartHeaders): void {
@@ -24,7 +25,7 @@ export function assertJsonPartHeaders(headers: PartHeaders): void {
 export function parseJsonPart(chunks: readonly Buffer[]): Readonly<Record<string, unknown>> {
 	let metadata: unknown;
 	try {
-		metadata = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+		metadata = parseJson(Buffer.concat(chunks).toString('utf8'));
 	} catch (error) {
 		throw new MediaFetcherError('ERR_MULTIPART_INVALID', 'The JSON part is not valid JSON', { cause: error });
 	}
