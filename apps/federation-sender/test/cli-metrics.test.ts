@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSigningKey } from '@homeserver/federation';
 import {
+	closedPort,
 	createCertificateAuthority,
-	findFreePort,
 	loopbackLookup,
 	startHttpsServer,
 } from '@homeserver/testkit';
@@ -35,7 +35,7 @@ test('after a delivery and a failed connection, /metrics shows the outbound requ
 		},
 	);
 	t.teardown(() => destination.close());
-	const closedPort = await findFreePort();
+	const refusing = await closedPort();
 	const h = cliHarness(
 		t,
 		[
@@ -51,7 +51,7 @@ test('after a delivery and a failed connection, /metrics shows the outbound requ
 				outbound: { retryLimit: 0 },
 			}),
 	);
-	for (const target of [`remote.test:${destination.port}`, `remote.test:${closedPort}`]) {
+	for (const target of [`remote.test:${destination.port}`, `remote.test:${refusing}`]) {
 		const queued = await h.cli(
 			['enqueue', '--config', h.configPath, '--destination', target, '--pdu', '-'],
 			pduJson(1),

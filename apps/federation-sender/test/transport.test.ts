@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { loadConfig } from '@homeserver/config';
 import { generateSigningKey } from '@homeserver/federation';
 import {
+	closedPort,
 	createCertificateAuthority,
-	findFreePort,
 	loopbackLookup,
 	startHttpsServer,
 	verifyXMatrix,
@@ -150,8 +150,8 @@ test('error answers become results with the Matrix error and the wait the remote
 
 test('no answer at all is thrown with the outbound code, for the worker to retry', async (t) => {
 	const { transport } = await setup(t, []);
-	const closedPort = await findFreePort();
-	const error = await t.throwsAsync(send(transport, `remote.test:${closedPort}`, '1', BODY));
+	const refusing = await closedPort();
+	const error = await t.throwsAsync(send(transport, `remote.test:${refusing}`, '1', BODY));
 	t.is((error as unknown as { code: string }).code, 'ERR_DESTINATION_UNREACHABLE');
 });
 

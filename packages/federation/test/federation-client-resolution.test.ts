@@ -2,7 +2,7 @@
 // server's port), SRV from a test DNS, IDNA, IP literals, SRV fallback, and a delegation to a blocked IP literal.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { findFreePort } from '@homeserver/testkit';
+import { closedPort } from '@homeserver/testkit';
 import type { ForwardProxy, RemoteHomeserver } from '@homeserver/testkit';
 import {
 	configFor,
@@ -101,7 +101,7 @@ test('test_get_hostname_srv_legacy: no .well-known, no _matrix-fed record: the _
 });
 
 test('test_srv_fallbacks: a dead first SRV target falls back to the second, direct and through the proxy', async (t) => {
-	const dead = await findFreePort();
+	const dead = await closedPort();
 	for (const proxied of [false, true]) {
 		const proxy = proxied ? await forwardProxy(t) : undefined;
 		const server = await remoteServer(t);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Config } from '@homeserver/config';
-import { findFreePort } from '@homeserver/testkit';
+import { closedPort } from '@homeserver/testkit';
 import { routerFor } from '@homeserver/outbound-http';
 import {
 	configFor,
@@ -32,7 +32,7 @@ const routedLines = (logs: readonly string[]): { route: string; connect: string 
 
 for (const proxied of [false, true]) {
 	test(`each hop is routed once: the candidates' decisions come from the routing hook (${proxied ? 'proxied' : 'direct'})`, async (t) => {
-		const dead = await findFreePort();
+		const dead = await closedPort();
 		const proxy = proxied ? await forwardProxy(t) : undefined;
 		const server = await remoteServer(t);
 		server.handle('GET', '/foo/bar', () => ({ body: {} }));

@@ -1,6 +1,6 @@
 // Reaching the proxy: unreachable, stalled, TLS to an https proxy, IPv6 proxies and targets.
 import test from 'ava';
-import { createCertificateAuthority, findFreePort } from '@homeserver/testkit';
+import { closedPort, createCertificateAuthority } from '@homeserver/testkit';
 import type { OutboundHttpError } from '../src/index.js';
 import { ALLOW_LOOPBACK, configFrom } from './helpers/setup.js';
 import { client, destinations, forwardProxy, named, tlsForwardProxy } from './helpers/fixtures.js';
@@ -8,7 +8,7 @@ import { failure, proxyUrl } from './helpers/failure.js';
 import { rawProxy } from './helpers/raw-proxy.js';
 
 test('an unreachable proxy is ERR_PROXY_UNREACHABLE, for tunnels and for forwarded requests', async (t) => {
-	const port = await findFreePort();
+	const port = await closedPort();
 	const { http, https } = await destinations(t);
 	const env = { https_proxy: `http://proxy.test:${port}`, http_proxy: `http://proxy.test:${port}` };
 	const tunnel = await failure(t, env, `${named(https)}/`);

@@ -20,7 +20,13 @@ test('the devnet delivers signed transactions once through the proxy, fetches me
 		t.fail(`Squid is required here but missing: ${squidMissing.join(', ')}`);
 	const dataDir = await mkdtemp(join(tmpdir(), 'devnet-e2e-'));
 	t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-	const devnet = await startDevnet({ dataDir, proxy: squidMissing.length === 0 ? 'squid' : 'in-process' });
+	// A generous start bound: this test runs beside every other workspace's tests on a shared CI machine, where a
+	// worker's first log line has been seen to take more than the 15 s an operator's `npm start` allows.
+	const devnet = await startDevnet({
+		dataDir,
+		proxy: squidMissing.length === 0 ? 'squid' : 'in-process',
+		startTimeoutMs: 60_000,
+	});
 	t.teardown(() => devnet.close());
 	const events: ScenarioEvent[] = [];
 	const result = await runScenario(devnet, { transactions: 3, onEvent: (event) => events.push(event) });

@@ -21,6 +21,7 @@ export const TESTKIT_ERRORS = {
 			'The throw-away PostgreSQL server could not be initialised or did not accept connections in time.',
 	},
 	ERR_TESTKIT_TIMEOUT: { meaning: 'A wait (for a log entry, a port) ran out of time.' },
+	ERR_TESTKIT_NO_CLOSED_PORT: { meaning: 'Every loopback port below 1024 accepts connections: none refuses.' },
 	ERR_TESTKIT_NOT_JSON: {
 		meaning: 'A value given to the remote homeserver cannot be written as canonical JSON.',
 	},

@@ -3,6 +3,7 @@ export * from './errors.js';
 export { duplicateErrorCodes, errorDocProblems } from './error-docs.js';
 export { isLoopbackAddress, assertLoopbackAddress, formatAuthority } from './loopback.js';
 export type { LoopbackHost } from './loopback.js';
+export { closedPort } from './closed-port.js';
 export { findFreePort } from './server-lifecycle.js';
 export { createCertificateAuthority, createSelfSignedCertificate } from './certificate-authority.js';
 export type {
