@@ -1,14 +1,11 @@
 import test, { type ExecutionContext } from 'ava';
-import { OK } from './helpers/fake-remote.js';
+import { OK, refused } from './helpers/fake-remote.js';
 import { edu, pdu } from './helpers/items.js';
 import { settle } from './helpers/manual-clock.js';
 import { harness } from './helpers/worker.js';
 import type { WorkerEventMap } from '../src/worker/types.js';
 
 const MIN = 60_000;
-const refused = (): never => {
-	throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8448'), { code: 'ECONNREFUSED' });
-};
 
 /** A destination refuses for `outageMin` minutes while PDUs of rooms a and b queue up, then answers again. */
 async function outage(t: ExecutionContext, catchUpAfterMs: number | null, outageMin: number) {

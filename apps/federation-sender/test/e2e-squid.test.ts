@@ -1,5 +1,6 @@
 // End to end through a real Squid and the testkit's remote homeserver: signed, complete, ordered transactions on
-// one reused tunnel; recovery after backoff; a 429's wait; a `run` process killed in the middle of a send.
+// one reused tunnel; recovery after backoff; short retries of a destination Squid cannot reach; a 429's wait; a
+// `run` process killed in the middle of a send.
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { pino } from 'pino';
@@ -7,7 +8,8 @@ import { openSqliteOutbox } from '../src/outbox/sqlite-outbox.js';
 import { createFederationTransport } from '../src/transport/federation-transport.js';
 import { DeliveryWorker, type DeliveryWorkerOptions } from '../src/worker/delivery-worker.js';
 import { runFixture } from './helpers/child.js';
-import { DESTINATION, ORIGIN, startEnvironment, type Environment } from './helpers/e2e.js';
+import { closedPort } from '@homeserver/testkit';
+import { DESTINATION, ORIGIN, srvFor, startEnvironment, type Environment } from './helpers/e2e.js';
 import { edus, pdus } from './helpers/items.js';
 import { ManualClock, settle } from './helpers/manual-clock.js';
 import { next, NO_JITTER } from './helpers/worker.js';
@@ -19,8 +21,9 @@ async function startWorker(
 	t: ExecutionContext,
 	env: Environment,
 	options: Partial<DeliveryWorkerOptions> = {},
+	transportOptions = env.transportOptions,
 ) {
-	const transport = await createFederationTransport(env.config, silent, env.transportOptions);
+	const transport = await createFederationTransport(env.config, silent, transportOptions);
 	const store = openSqliteOutbox(join(env.dir, 'outbox.db'));
 	const worker = new DeliveryWorker({
 		store,
@@ -125,6 +128,36 @@ test.serial(
 		t.is(new Set(requests.map((r) => r.url)).size, 1, 'every attempt used the same txnId');
 		t.deepEqual(eventIds(env.remote.pdus(ORIGIN)), range(5));
 		t.is(env.remote.transactions.length, 1);
+	},
+);
+
+test.serial(
+	"a destination Squid cannot reach (its 503 to CONNECT) gets the short retries, then the backoff",
+	async (t) => {
+		const env = await startEnvironment(t);
+		if (env === undefined) return;
+		const dead = await closedPort();
+		const clock = new ManualClock(Date.now());
+		const { worker } = await startWorker(
+			t,
+			env,
+			{
+				clock,
+				pollIntervalMs: 24 * 3_600_000,
+				httpRetry: { maxRetries: 1, base: 4, unitMs: 1000, maxDelayMs: 60_000, jitter: [0.8, 1.4] },
+			},
+			{ ...env.transportOptions, dns: srvFor(dead) },
+		);
+		await worker.enqueue(DESTINATION, pdus(0, 1));
+		const retry = next(worker, 'retry');
+		await worker.start();
+		const [event] = await retry;
+		t.regex(event.error, /^ERR_PROXY_REFUSED: .*503/);
+		const failed = next(worker, 'failed');
+		await clock.advance(4000);
+		const [failure] = await failed;
+		t.is(failure.retryAt, clock.now() + 10 * MIN);
+		t.is(sends(env).length, 0, 'nothing reached the remote');
 	},
 );
 

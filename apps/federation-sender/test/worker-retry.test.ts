@@ -1,16 +1,20 @@
 import { join } from 'node:path';
 import test from 'ava';
 import { openSqliteOutbox } from '../src/outbox/sqlite-outbox.js';
-import { OK, FakeRemote } from './helpers/fake-remote.js';
+import {
+	IpBlockedError,
+	OutboundHttpError,
+	ProxyAuthRequiredError,
+	ProxyError,
+	ProxyRefusedError,
+} from '@homeserver/outbound-http';
+import { OK, FakeRemote, refused } from './helpers/fake-remote.js';
 import { pdus } from './helpers/items.js';
 import { ManualClock, settle } from './helpers/manual-clock.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { harness, next } from './helpers/worker.js';
 
 const MIN = 60_000;
-const refused = (): never => {
-	throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8448'), { code: 'ECONNREFUSED' });
-};
 
 test('a 5xx is retried at the HTTP level after 4 s and 16 s, with the same txnId and byte-identical body', async (t) => {
 	const { worker, remote, clock } = harness(t);
@@ -158,4 +162,77 @@ test('a destination too slow for its deadline (ERR_TIMEOUT) is backed off at onc
 	t.regex(first.error, /^ERR_TIMEOUT: /);
 	t.like((await store.status())[0], { backoff: { failureCount: 1 } });
 	t.deepEqual(worker.inFlight, [], 'the slot is free again');
+});
+
+test('a failure a retry repeats exactly (blocked address, TLS, proxy 407 or 403) is backed off at once, without HTTP-level retries', async (t) => {
+	const failures: ReadonlyArray<readonly [string, () => Error]> = [
+		[
+			'ERR_IP_BLOCKED',
+			() =>
+				new IpBlockedError('remote.test', {
+					address: '10.0.0.1',
+					range: '10.0.0.0/8',
+					derivedFrom: undefined,
+					key: 'ip_range_blacklist',
+					allowlistKey: 'ip_range_whitelist',
+				}),
+		],
+		['ERR_DESTINATION_TLS', () => new OutboundHttpError('ERR_DESTINATION_TLS', 'certificate has expired')],
+		['ERR_PROXY_AUTH_REQUIRED', () => new ProxyAuthRequiredError('http://proxy.test:3128', null, 'proxy answered 407')],
+		[
+			'ERR_PROXY_REFUSED 403',
+			() => new ProxyRefusedError('http://proxy.test:3128', 403, 'Forbidden', 'the proxy answered 403'),
+		],
+	];
+	for (const [name, failure] of failures) {
+		const { worker, remote, clock } = harness(t);
+		remote.handler = () => {
+			throw failure();
+		};
+		await worker.start();
+		const failed = next(worker, 'failed');
+		await worker.enqueue('remote.test', pdus(0, 1));
+		const [event] = await failed;
+		t.is(remote.calls.length, 1, `${name}: no short retry`);
+		t.is(event.retryAt, clock.now() + 10 * MIN, `${name}: the normal backoff`);
+		await worker.stop();
+	}
+});
+
+test("a refused connection, a proxy's 503, a tunnel cut by a crashing proxy and a foreign error are retried at the HTTP level", async (t) => {
+	const failures: ReadonlyArray<readonly [string, () => never]> = [
+		['refused', refused],
+		[
+			'ERR_PROXY_REFUSED 503',
+			() => {
+				throw new ProxyRefusedError('http://proxy.test:3128', 503, 'Service Unavailable', 'the proxy answered 503');
+			},
+		],
+		[
+			'ERR_PROXY_PROTOCOL',
+			() => {
+				throw new ProxyError('ERR_PROXY_PROTOCOL', 'http://proxy.test:3128', 'closed the tunnel');
+			},
+		],
+		[
+			'TypeError',
+			() => {
+				throw new TypeError('not an outbound error');
+			},
+		],
+	];
+	for (const [name, failure] of failures) {
+		const { worker, remote, clock } = harness(t);
+		let n = 0;
+		remote.handler = () => (++n === 1 ? failure() : OK);
+		await worker.start();
+		const delivered = next(worker, 'delivered');
+		await worker.enqueue('remote.test', pdus(0, 1));
+		await settle();
+		t.is(remote.calls.length, 1, name);
+		await clock.advance(4000);
+		await delivered;
+		t.is(remote.calls.length, 2, `${name}: retried after 4 s`);
+		await worker.stop();
+	}
 });

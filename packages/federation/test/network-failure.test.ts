@@ -4,6 +4,7 @@ import {
 	FederationDeniedError,
 	IpBlockedError,
 	OutboundHttpError,
+	ProxyRefusedError,
 	RequestTimeoutError,
 	ResponseTooLargeError,
 } from '@homeserver/outbound-http';
@@ -29,6 +30,15 @@ test('refused, unreachable and reset connections are network-level failures', (t
 	t.false(isNetworkFailure(new OutboundHttpError('ERR_REQUEST_FAILED', 'no cause')));
 });
 
+test("the proxy's 502, 503 and 504 to CONNECT (it could not reach the destination) are network-level failures", (t) => {
+	for (const status of [502, 503, 504]) {
+		t.true(isNetworkFailure(new ProxyRefusedError('http://proxy.test:3128', status, '', `the proxy answered ${status}`)));
+	}
+	for (const status of [400, 403, 500]) {
+		t.false(isNetworkFailure(new ProxyRefusedError('http://proxy.test:3128', status, '', `the proxy answered ${status}`)));
+	}
+});
+
 test('timeouts before the answer are network-level; overall deadlines and a slow body are not', (t) => {
 	for (const phase of ['lookup', 'connect', 'secureConnect', 'send', 'response', 'socket']) {
 		t.true(isNetworkFailure(new RequestTimeoutError('https://remote.test/', phase, undefined)), phase);
@@ -44,7 +54,8 @@ test('answers, refusals by the configuration, sizes, aborts and foreign errors a
 	const never: unknown[] = [
 		MatrixRemoteError.fromResponse(502, {}, '{"errcode":"M_UNKNOWN"}'),
 		new OutboundHttpError('ERR_HTTP_STATUS', '500'),
-		new OutboundHttpError('ERR_PROXY_REFUSED', '502 from the proxy'),
+		new ProxyRefusedError('http://proxy.test:3128', 403, 'Forbidden', 'the proxy answered 403'),
+		new OutboundHttpError('ERR_PROXY_REFUSED', 'a refusal without a status'),
 		new OutboundHttpError('ERR_PROXY_AUTH_REQUIRED', '407'),
 		new OutboundHttpError('ERR_PROXY_PROTOCOL', 'garbage'),
 		new OutboundHttpError('ERR_DESTINATION_TLS', 'bad certificate'),

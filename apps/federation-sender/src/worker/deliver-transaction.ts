@@ -1,14 +1,15 @@
 /**
  * One send of a stored transaction with Synapse's short HTTP-level retries: the same txnId and body each
  * time, until a 200, a non-retryable answer, the retry budget running out, a timeout (a slow remote is not
- * retried within the turn: it goes to backoff), or shutdown.
+ * retried within the turn: it goes to backoff), a failure that a retry repeats exactly (a blocked address, an
+ * untrusted certificate, the proxy's 407: `isRetryableFailure`), or shutdown.
  */
 import { isOutboundHttpError } from '@homeserver/outbound-http';
 import { sleep, type Clock } from '../clock.js';
 import { errorCode } from '@homeserver/config';
 import { describeError } from '../errors.js';
 import { retryDelay, type Random } from '@homeserver/federation';
-import { isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
+import { isRetryableFailure, isRetryableStatus, type HttpRetryPolicy } from '../backoff/http-retry.js';
 import type { AbortFanout } from './abort-fanout.js';
 import type { OutboxStore, StoredTransaction } from '../outbox/types.js';
 import type { SendTransaction, WorkerEventMap } from './types.js';
@@ -86,6 +87,9 @@ export async function deliverTransaction(ctx: DeliverContext, txn: StoredTransac
 			// A remote too slow for a deadline (the attempt's, or a phase's: headers, body rate) is backed off like a
 			// failing one at once: a short retry would hold this slot for another whole deadline.
 			if (isTimeout(thrown)) return { kind: 'failed', error, retryAfterMs: undefined };
+			// A refused address (ERR_IP_BLOCKED), an untrusted certificate or the proxy's 407 fails the same way on
+			// every retry: the destination is backed off at once instead.
+			if (!isRetryableFailure(thrown)) return { kind: 'failed', error, retryAfterMs: undefined };
 		}
 		if (retry >= ctx.policy.maxRetries) return { kind: 'failed', error, retryAfterMs };
 		const delayMs = Math.max(retryDelay(retry + 1, ctx.policy, ctx.random), retryAfterMs ?? 0);

@@ -2,6 +2,7 @@
  * An in-process stand-in for remote homeservers behind `SendTransaction`: records every call, tracks how
  * many are in flight per destination, and answers with a per-test handler (which may hold a call open).
  */
+import { OutboundHttpError } from '@homeserver/outbound-http';
 import type { SendResult, SendTransaction } from '../../src/worker/types.js';
 
 export interface Call {
@@ -14,6 +15,12 @@ export interface Call {
 export type Handler = (call: Call) => SendResult | Promise<SendResult>;
 
 export const OK: SendResult = { status: 200, body: { pdus: {} } };
+
+/** A handler for a destination that refuses connections, failing as the outbound stack reports it. */
+export const refused = (): never => {
+	const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8448'), { code: 'ECONNREFUSED' });
+	throw new OutboundHttpError('ERR_DESTINATION_UNREACHABLE', cause.message, { cause });
+};
 
 export class FakeRemote {
 	readonly calls: Call[] = [];
