@@ -1,8 +1,9 @@
 /**
  * The worker's {@link SendTransaction} over the federation client: `PUT /_matrix/federation/v1/send/{txnId}` with
  * the stored body. The body is stored as canonical JSON and handed to the client as `canonicalBody`, unparsed, so
- * the bytes on the wire are the stored ones, identical on every retry of a txnId (docs/architecture.md 4). A remote's error answer becomes
- * a result (status, `errcode`/`error`, retry delay) for the worker's retry rules; no answer at all is thrown.
+ * the bytes on the wire are the stored ones, identical on every retry of a txnId (docs/architecture.md 4). A
+ * remote's error answer becomes a result (status, `errcode`/`error`, retry delay) for the worker's retry rules; no
+ * answer at all is thrown.
  * The worker's signal goes to the client: an abort (shutdown grace over) cancels the request and its connection.
  *
  * The attempt's deadline (`timeoutMs`) starts before the destination is resolved: waiting for a resolution permit,
