@@ -6,8 +6,8 @@ import { destroyOnAbort } from './abort.js';
 import type { Deadline } from './deadline.js';
 import { FederationRequestError } from './errors.js';
 import { MatrixRemoteError } from './matrix-remote-error.js';
-import type { ResolvedCandidate } from './server-resolver.js';
 import { parseJson } from './parse-json.js';
+import type { ResolvedCandidate } from './server-resolver.js';
 
 /** Error bodies of streamed answers are read up to this size to build the {@link MatrixRemoteError}. */
 const MAX_ERROR_BODY = 64 * 1024;

@@ -2,9 +2,9 @@ import { raceAbort, timeoutSignal } from './abort.js';
 import { cachePeriodFromHeaders } from './cache-period.js';
 import { describeInput } from './errors.js';
 import type { HttpHeaders } from './headers.js';
+import { parseJson } from './parse-json.js';
 import { formatServerName, parseServerName } from './server-name.js';
 import { TtlCache } from './ttl-cache.js';
-import { parseJson } from './parse-json.js';
 
 /** `.well-known/matrix/server` bodies above this size (50 KiB, as Synapse) mean "no delegation". */
 export const WELL_KNOWN_MAX_BYTES = 50 * 1024;

@@ -4,10 +4,9 @@
  * size limits; EDUs are reduced to `{edu_type, content}` as they travel. Items are stored as canonical JSON,
  * which is what the federation client sends, so a stored transaction body is the exact bytes on the wire.
  */
-import { canonicalJson, CanonicalJsonError } from '@homeserver/federation';
+import { canonicalJson, CanonicalJsonError, parseJson } from '@homeserver/federation';
 import { FederationSenderError } from '../errors.js';
 import type { NewItem } from './types.js';
-import { parseJson } from '@homeserver/federation';
 
 /** The spec's limit on a PDU (65 536 bytes). */
 export const MAX_PDU_BYTES = 65_536;

@@ -2,10 +2,10 @@
  * The first part of a federation media answer: `Content-Type: application/json` (parameters such as `charset`
  * tolerated) and a JSON object (the metadata, currently always `{}`).
  */
+import { parseJson } from '@homeserver/federation';
 import { parse as parseContentType } from 'content-type';
 import { MediaFetcherError } from '../errors.js';
 import type { PartHeaders } from './part-headers.js';
-import { parseJson } from '@homeserver/federation';
 
 /** Throws `ERR_MULTIPART_INVALID` unless the part's type is `application/json`. */
 export function assertJsonPartHeaders(headers: PartHeaders): void {
